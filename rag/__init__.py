@@ -1,0 +1,1 @@
+"""Document-grounded question answering with exact, checkable span citations."""

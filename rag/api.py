@@ -1,0 +1,113 @@
+"""The HTTP edge: FastAPI app with the JSON API. Domain errors become 4xx/5xx with an error body;
+nothing ever returns a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .errors import RagError
+from .pipeline import QA
+from .settings import Settings
+from .types import AskResponse, Turn
+
+log = logging.getLogger("rag.api")
+
+
+def error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, max_length=2000)
+    history: list[Turn] = Field(default_factory=list, max_length=50)
+    top_k: int | None = Field(default=None, ge=1, le=50)
+
+    @field_validator("question")
+    @classmethod
+    def not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("question must not be blank")
+        return v.strip()
+
+
+class Health(BaseModel):
+    status: str
+    documents: int
+    chunks: int
+
+
+class DocumentInfo(BaseModel):
+    source: str
+    title: str
+    chars: int
+
+
+class DocumentText(BaseModel):
+    source: str
+    title: str
+    text: str
+
+
+def create_app(settings: Settings, qa: QA) -> FastAPI:
+    app = FastAPI(title="Grounded Q&A", version="0.1.0", description="Answers with exact, checkable citations.")
+    app.state.qa = qa
+    app.state.settings = settings
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_body_bytes:
+            return error(413, "body_too_large", f"Request body over {settings.max_body_bytes} bytes.")
+        return await call_next(request)
+
+    @app.exception_handler(RagError)
+    async def rag_error(_: Request, exc: RagError):
+        return error(exc.http_status, exc.code, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError):
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', []) if p != 'body') or 'body'}: {e.get('msg')}" for e in exc.errors()
+        )
+        return error(422, "invalid_request", problems or "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException):
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(exc.status_code, "http_error")
+        return error(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def crash(_: Request, exc: Exception):
+        log.exception("unhandled error")
+        return error(500, "internal_error", "Something went wrong on our side; the error was logged.")
+
+    @app.get("/api/health", response_model=Health)
+    def health() -> Health:
+        docs, chunks = qa.index.counts()
+        return Health(status="ok", documents=docs, chunks=chunks)
+
+    @app.post("/api/ask", response_model=AskResponse)
+    def ask(req: AskRequest) -> AskResponse:
+        return qa.ask(req.question, req.history, req.top_k)
+
+    @app.get("/api/documents", response_model=list[DocumentInfo])
+    def documents() -> list[dict]:
+        return qa.index.list_documents()
+
+    @app.get("/api/documents/{source:path}", response_model=DocumentText)
+    def document(source: str) -> DocumentText:
+        doc = qa.index.document(source)
+        return DocumentText(source=doc.source, title=doc.title, text=doc.text)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home() -> str:
+        return "<!doctype html><title>Grounded Q&A</title><p>POST /api/ask with {\"question\": \"...\"}.</p>"
+
+    return app

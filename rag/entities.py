@@ -1,0 +1,114 @@
+"""Named things a question can be about (trial ids, product codes, brand and trial names) and
+whether a passage concerns them.
+
+A span supports an answer about entity E only if E is in scope where the span sits: named in the
+span, or the nearest preceding mention of an entity of E's class in the same section is E (or
+something named right next to E), or E is the only thing of its class the document names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .types import Chunk
+
+NCT = re.compile(r"\bNCT\d{8}\b", re.I)
+# ALLO-605, AB-101, ALLO-605-201, BMS-986016; not CD19 or FC500 (markers and regimens, not products)
+CODE = re.compile(r"\b[A-Za-z]{2,}-\d{2,}[A-Za-z0-9]*(?:-\d+)?\b")
+# AlloNK, AlloCAR: coined brand names
+BRAND = re.compile(r"\b[A-Z][a-z]{2,}[A-Z]{2,3}\b")
+# IGNITE, RESOLUTION, ALPHA3: all-capital names used as a trial's name
+TRIAL_NAME = re.compile(r"\b([A-Z][A-Z0-9]{3,})(?=(?:\s+\(?[\w-]+\)?){0,2}\s+(?:[Ss]tudy|[Tt]rial|TRIAL|STUDY)\b)")
+LINK_WINDOW = 80
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    key: str  # casefolded
+    cls: str  # nct | product | trial
+
+
+def _found(text: str, trial_names: frozenset[str] = frozenset()) -> list[tuple[int, Entity]]:
+    out = [(m.start(), Entity(m.group(0).casefold(), "nct")) for m in NCT.finditer(text)]
+    for m in CODE.finditer(text):
+        key = m.group(0).casefold()
+        if not NCT.fullmatch(key):
+            # ALLO-605-201 names a study protocol of ALLO-605: count the product too
+            out.append((m.start(), Entity(key, "product")))
+            base = re.match(r"[a-z]+-\d+", key)
+            if base and base.group(0) != key:
+                out.append((m.start(), Entity(base.group(0), "product")))
+    out.extend((m.start(), Entity(m.group(0).casefold(), "product")) for m in BRAND.finditer(text))
+    out.extend((m.start(), Entity(m.group(1).casefold(), "trial")) for m in TRIAL_NAME.finditer(text))
+    if trial_names:
+        for m in re.finditer(r"\b[A-Z][A-Z0-9]{3,}\b", text):
+            if m.group(0).casefold() in trial_names:
+                out.append((m.start(), Entity(m.group(0).casefold(), "trial")))
+    return out
+
+
+def learn_trial_names(texts: Iterable[str]) -> frozenset[str]:
+    return frozenset(m.group(1).casefold() for t in texts for m in TRIAL_NAME.finditer(t))
+
+
+def mentions(text: str, trial_names: frozenset[str] = frozenset()) -> set[Entity]:
+    return {e for _, e in _found(text, trial_names)}
+
+
+def question_entities(question: str, trial_names: frozenset[str]) -> set[Entity]:
+    """Entities named in a question; trial names match in any case ("the ignite study")."""
+    found = mentions(question, trial_names)
+    for word in re.findall(r"[A-Za-z][A-Za-z0-9]{3,}", question):
+        if word.casefold() in trial_names and (word.isupper() or re.search(
+                rf"\b{re.escape(word)}\s+(?:study|trial)\b", question, re.I)):
+            found.add(Entity(word.casefold(), "trial"))
+    # "allo605" or "ALLO 605" for ALLO-605
+    for m in re.finditer(r"\b([A-Za-z]{2,})[ ]?(\d{3,})\b", question):
+        if m.group(1).casefold() != "nct" and (m.group(1).isupper() or " " not in m.group(0)):
+            found.add(Entity(f"{m.group(1)}-{m.group(2)}".casefold(), "product"))
+    return {e for e in found if not (e.cls == "product" and NCT.fullmatch(e.key))}
+
+
+class Scope:
+    """Answers "does this chunk concern entity E?" for one document's chunks."""
+
+    def __init__(self, text: str, chunks: Sequence[Chunk], trial_names: frozenset[str]) -> None:
+        self.text = text
+        self.chunks = sorted(chunks, key=lambda c: c.ordinal)
+        self.trial_names = trial_names
+        self._found = _found(text, trial_names)
+        self.doc_entities = {e for _, e in self._found}
+        self._links: dict[tuple[str, str], bool] = {}
+
+    def linked(self, a: Entity, b: Entity) -> bool:
+        """Named close together somewhere in the document (ALLO-605-201 IGNITE; TRAVERSE (NCT04696731))."""
+        if a == b:
+            return True
+        key = tuple(sorted((a.key, b.key)))
+        if key not in self._links:
+            pa = [p for p, e in self._found if e == a]
+            pb = [p for p, e in self._found if e == b]
+            self._links[key] = any(abs(x - y) <= LINK_WINDOW and "\n\n" not in self.text[min(x, y):max(x, y)]
+                                   for x in pa for y in pb)
+        return self._links[key]
+
+    def _entities_in(self, chunk: Chunk, cls: str) -> set[Entity]:
+        return {e for e in mentions(chunk.heading + "\n" + chunk.text, self.trial_names) if e.cls == cls}
+
+    def concerns(self, chunk: Chunk, entity: Entity) -> bool:
+        if entity not in self.doc_entities:
+            return False
+        own = self._entities_in(chunk, entity.cls)
+        if own:
+            return any(self.linked(entity, e) for e in own)
+        # nearest preceding mention of the same class, within the chunk's section
+        for prev in reversed([c for c in self.chunks if c.ordinal < chunk.ordinal][-12:]):
+            if chunk.heading and prev.heading != chunk.heading and not prev.text.startswith(chunk.heading):
+                break
+            near = self._entities_in(prev, entity.cls)
+            if near:
+                return any(self.linked(entity, e) for e in near)
+        same_class = {e for e in self.doc_entities if e.cls == entity.cls}
+        return all(self.linked(entity, e) for e in same_class)

@@ -1,0 +1,72 @@
+"""The question-answering chain: analyse → retrieve → answer → cite, composed from LangChain
+runnables so it can be traced, batched or wrapped like any other chain."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from functools import lru_cache
+
+from langchain_core.runnables import RunnableLambda
+
+from .answer import Answer, Answerer, Question, analyze, idf_function
+from .cite import citations
+from .entities import Scope
+from .retrieve import HybridRetriever
+from .settings import Settings
+from .store import Index
+from .types import AskResponse, Turn
+
+
+class QA:
+    """Built once per process from an open Index; `ask` is safe to call from many threads."""
+
+    def __init__(self, index: Index, settings: Settings) -> None:
+        self.index = index
+        self.settings = settings
+        self.retriever = HybridRetriever(index=index, k=settings.top_k)
+        self._version = ""
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Re-read what an ingest (maybe in another process) changed: keyword index, names."""
+        version = self.index.meta("keyword_version", "0")
+        if version == self._version:
+            return
+        keyword = self.index.keyword
+        n_docs = max(1, len(keyword.ids))
+        self.trial_names = frozenset(json.loads(self.index.meta("trial_names", "[]")))
+        scope = lru_cache(maxsize=512)(self._scope)
+        self.answerer = Answerer(idf_function(keyword.df, n_docs), scope)
+        self._version = version
+
+    def _scope(self, source: str) -> Scope:
+        return Scope(self.index.document(source).text, self.index.document_chunks(source), self.trial_names)
+
+    def chain(self):
+        """analyse → retrieve → answer as a LangChain runnable over {"question", "history", "top_k"}."""
+        analyse = RunnableLambda(lambda x: {**x, "q": analyze(x["question"], x.get("history") or [], self.trial_names)})
+        retrieve = RunnableLambda(lambda x: {**x, "hits": self.retriever.search(x["q"].query, x.get("top_k"))})
+        answer = RunnableLambda(lambda x: self.answerer.answer(x["q"], x["hits"]))
+        return analyse | retrieve | answer
+
+    def ask(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None) -> AskResponse:
+        t0 = time.perf_counter()
+        self._refresh()
+        q: Question = analyze(question, history, self.trial_names)
+        k = top_k or self.settings.top_k
+        hits = self.retriever.search(q.query, max(k, 16) if q.wants_list or len(q.entities) > 1 else k)
+        t1 = time.perf_counter()
+        answer: Answer = self.answerer.answer(q, hits)
+        texts = {s: self.index.document(s).text for s in {p.chunk.source for p in answer.spans}}
+        cites = citations(answer.spans, texts)
+        t2 = time.perf_counter()
+        return AskResponse(
+            answer=answer.text,
+            abstained=answer.abstained,
+            citations=cites,
+            timings_ms={"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
+                        "total": round((t2 - t0) * 1000, 2)},
+            answerer=self.answerer.name,
+        )

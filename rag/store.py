@@ -1,0 +1,307 @@
+"""The index: documents and chunks in SQLite (the source of truth for text and offsets), chunk
+vectors in Chroma, and a bm25s keyword index over the same chunks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .errors import DocumentNotFound, IndexNotBuilt, ModelMismatch, RagError
+from .settings import Settings
+from .entities import learn_trial_names
+from .text import tokens
+from .types import Chunk, Document
+
+COLLECTION = "chunks"
+CHROMA_BATCH = 4000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    source TEXT PRIMARY KEY, title TEXT NOT NULL, hash TEXT NOT NULL, text TEXT NOT NULL,
+    chars INTEGER NOT NULL, metadata TEXT NOT NULL DEFAULT '{}', pages TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, ordinal INTEGER NOT NULL, start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, heading TEXT NOT NULL, kind TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks (source, ordinal);
+"""
+
+
+def embedding_text(title: str, chunk: Chunk) -> str:
+    """What the models see for a chunk: the chunk in the context of its document and section."""
+    return "\n".join(p for p in (title, chunk.heading, chunk.text) if p)
+
+
+def chroma_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if not url.hostname:
+            raise RagError(f"RAG_CHROMA_URL={settings.chroma_url!r} is not a URL like http://127.0.0.1:8000")
+        return chromadb.HttpClient(
+            host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
+        )
+    path = settings.data_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class KeywordIndex:
+    """bm25s over chunk tokens (title, heading and text), saved beside the SQLite store."""
+
+    def __init__(self, retriever, ids: list[str], df: dict[str, int] | None = None) -> None:
+        self.retriever = retriever
+        self.ids = ids
+        self.vocab = set(retriever.vocab_dict) if retriever is not None else set()
+        self.df = df or {}
+
+    @classmethod
+    def build(cls, rows: Iterable[tuple[str, str]]) -> "KeywordIndex":
+        import bm25s
+
+        ids, corpus, df = [], [], {}
+        for chunk_id, text in rows:
+            ids.append(chunk_id)
+            toks = tokens(text) or ["_empty_"]
+            corpus.append(toks)
+            for t in set(toks):
+                df[t] = df.get(t, 0) + 1
+        if not ids:
+            return cls(None, [])
+        retriever = bm25s.BM25()
+        retriever.index(corpus, show_progress=False)
+        return cls(retriever, ids, df)
+
+    def save(self, directory: Path) -> None:
+        tmp = directory.with_name(directory.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.retriever is not None:
+            self.retriever.save(str(tmp), show_progress=False)
+        (tmp / "ids.json").write_text(json.dumps(self.ids))
+        (tmp / "df.json").write_text(json.dumps(self.df))
+        old = directory.with_name(directory.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if directory.exists():
+            directory.rename(old)
+        tmp.rename(directory)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> "KeywordIndex":
+        import bm25s
+
+        ids = json.loads((directory / "ids.json").read_text())
+        retriever = bm25s.BM25.load(str(directory), show_progress=False) if ids else None
+        return cls(retriever, ids, json.loads((directory / "df.json").read_text()))
+
+    def search(self, query_tokens: Sequence[str], k: int) -> list[tuple[str, float]]:
+        known = [t for t in query_tokens if t in self.vocab]
+        if not known or self.retriever is None:
+            return []
+        k = min(k, len(self.ids))
+        docs, scores = self.retriever.retrieve([known], k=k, show_progress=False, n_threads=1)
+        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+
+
+class Index:
+    """Opens (or creates) the store under settings.data_dir. One instance per process."""
+
+    def __init__(self, settings: Settings, embeddings, create: bool = False) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.dir = settings.data_dir
+        db_path = self.dir / "index.sqlite"
+        if not create and not db_path.exists():
+            raise IndexNotBuilt(str(self.dir))
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self.db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+        self._check_model(create)
+        self.collection = chroma_client(settings).get_or_create_collection(
+            COLLECTION, metadata={"hnsw:space": "cosine", "embedding_model": embeddings.model_id},
+            embedding_function=None,
+        )
+        built_with = (self.collection.metadata or {}).get("embedding_model")
+        if built_with and built_with != embeddings.model_id:
+            raise ModelMismatch(settings.chroma_url or str(self.dir), built_with, embeddings.model_id)
+        self._keyword: KeywordIndex | None = None
+        self._keyword_version = ""
+        self._chunks: dict[str, Chunk] = {}
+
+    # --- metadata -------------------------------------------------------------------------
+    def meta(self, key: str, default: str = "") -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def _check_model(self, create: bool) -> None:
+        built_with = self.meta("embedding_model")
+        if built_with and built_with != self.embeddings.model_id:
+            raise ModelMismatch(str(self.dir), built_with, self.embeddings.model_id)
+        if not built_with:
+            self.set_meta("embedding_model", self.embeddings.model_id)
+
+    # --- documents --------------------------------------------------------------------------
+    def manifest(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT source, hash FROM documents").fetchall())
+
+    def list_documents(self) -> list[dict]:
+        rows = self.db.execute("SELECT source, title, chars FROM documents ORDER BY source").fetchall()
+        return [{"source": s, "title": t, "chars": c} for s, t, c in rows]
+
+    def document(self, source: str) -> Document:
+        row = self.db.execute(
+            "SELECT source, title, text, hash, metadata, pages FROM documents WHERE source = ?", (source,)
+        ).fetchone()
+        if row is None:
+            raise DocumentNotFound(source)
+        pages = tuple(tuple(p) for p in json.loads(row[5]))
+        return Document(row[0], row[1], row[2], row[3], json.loads(row[4]), pages)
+
+    def titles(self, sources: Iterable[str]) -> dict[str, str]:
+        sources = list(set(sources))
+        if not sources:
+            return {}
+        marks = ",".join("?" * len(sources))
+        return dict(self.db.execute(f"SELECT source, title FROM documents WHERE source IN ({marks})", sources))
+
+    def counts(self) -> tuple[int, int]:
+        docs = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return docs, chunks
+
+    # --- chunks ------------------------------------------------------------------------------
+    def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """Chunks by id, texts sliced from their documents. Ids no longer indexed are left out."""
+        found = {i: self._chunks[i] for i in ids if i in self._chunks}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            rows = self.db.execute(
+                f'SELECT c.id, c.source, c.ordinal, c.start, c."end", c.heading, c.kind, '
+                f'substr(d.text, c.start + 1, c."end" - c.start) FROM chunks c JOIN documents d '
+                f"ON d.source = c.source WHERE c.id IN ({marks})",
+                missing,
+            ).fetchall()
+            for cid, src, ordinal, start, end, heading, kind, text in rows:
+                chunk = Chunk(src, start, end, text, ordinal, heading, kind)
+                found[cid] = chunk
+                if len(self._chunks) < 200_000:
+                    self._chunks[cid] = chunk
+        return found
+
+    def document_chunks(self, source: str) -> list[Chunk]:
+        doc = self.document(source)
+        rows = self.db.execute(
+            'SELECT ordinal, start, "end", heading, kind FROM chunks WHERE source = ? ORDER BY ordinal', (source,)
+        ).fetchall()
+        return [Chunk(source, s, e, doc.text[s:e], o, h, k) for o, s, e, h, k in rows]
+
+    # --- writing -----------------------------------------------------------------------------
+    def replace_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Crash-safe: vectors go in first under deterministic ids, the SQLite commit last, so a
+        crash leaves the old manifest entry and the next ingest redoes this document."""
+        with self._lock:
+            self.collection.delete(where={"source": doc.source})
+            for lo in range(0, len(chunks), CHROMA_BATCH):
+                batch = chunks[lo : lo + CHROMA_BATCH]
+                self.collection.upsert(
+                    ids=[c.id for c in batch],
+                    embeddings=vectors[lo : lo + len(batch)],
+                    documents=[c.text for c in batch],
+                    metadatas=[{"source": c.source, "start": c.start, "end": c.end, "ordinal": c.ordinal} for c in batch],
+                )
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("DELETE FROM chunks WHERE source = ?", (doc.source,))
+                self.db.execute("DELETE FROM documents WHERE source = ?", (doc.source,))
+                self.db.execute(
+                    "INSERT INTO documents (source, title, hash, text, chars, metadata, pages) VALUES (?,?,?,?,?,?,?)",
+                    (doc.source, doc.title, doc.content_hash, doc.text, len(doc.text),
+                     json.dumps(doc.metadata), json.dumps(doc.pages)),
+                )
+                self.db.executemany(
+                    'INSERT INTO chunks (id, source, ordinal, start, "end", heading, kind) VALUES (?,?,?,?,?,?,?)',
+                    [(c.id, c.source, c.ordinal, c.start, c.end, c.heading, c.kind) for c in chunks],
+                )
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self._chunks.clear()
+
+    def delete_document(self, source: str) -> None:
+        with self._lock:
+            self.collection.delete(where={"source": source})
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("DELETE FROM chunks WHERE source = ?", (source,))
+            self.db.execute("DELETE FROM documents WHERE source = ?", (source,))
+            self.db.execute("COMMIT")
+            self._chunks.clear()
+
+    def remove_orphan_vectors(self) -> int:
+        """After an interrupted ingest: drop vectors whose chunk never reached SQLite."""
+        known = {r[0] for r in self.db.execute("SELECT id FROM chunks")}
+        orphans, offset, page = [], 0, 20_000
+        while True:
+            got = self.collection.get(include=[], limit=page, offset=offset)
+            orphans.extend(i for i in got["ids"] if i not in known)
+            if len(got["ids"]) < page:
+                break
+            offset += page
+        for lo in range(0, len(orphans), CHROMA_BATCH):
+            self.collection.delete(ids=orphans[lo : lo + CHROMA_BATCH])
+        return len(orphans)
+
+    def rebuild_keyword_index(self) -> None:
+        rows = self.db.execute(
+            'SELECT c.id, d.title, c.heading, substr(d.text, c.start + 1, c."end" - c.start) '
+            "FROM chunks c JOIN documents d ON d.source = c.source ORDER BY c.source, c.ordinal"
+        )
+        index = KeywordIndex.build((cid, f"{title}\n{heading}\n{text}") for cid, title, heading, text in rows)
+        index.save(self.dir / "keyword")
+        texts = (t for (t,) in self.db.execute("SELECT text FROM documents"))
+        self.set_meta("trial_names", json.dumps(sorted(learn_trial_names(texts))))
+        version = str(int(self.meta("keyword_version", "0")) + 1)
+        self.set_meta("keyword_version", version)
+
+    @property
+    def keyword(self) -> KeywordIndex:
+        """The keyword index, reloaded when an ingest in another process has rebuilt it."""
+        version = self.meta("keyword_version", "0")
+        if self._keyword is None or version != self._keyword_version:
+            path = self.dir / "keyword"
+            self._keyword = KeywordIndex.load(path) if path.exists() else KeywordIndex(None, [])
+            self._keyword_version = version
+            self._chunks.clear()
+        return self._keyword
+
+    # --- vectors -------------------------------------------------------------------------------
+    def dense_search(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
+        n = self.collection.count()
+        if n == 0:
+            return []
+        res = self.collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(k, n), include=["distances"])
+        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"])}
