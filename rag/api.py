@@ -28,6 +28,9 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=2000)
     history: list[Turn] = Field(default_factory=list, max_length=50)
     top_k: int | None = Field(default=None, ge=1, le=50)
+    filters: dict[str, str] | None = Field(
+        default=None, max_length=10, description='Document metadata to match, e.g. {"phase": "Phase 2", "status": "Recruiting"}'
+    )
 
     @field_validator("question")
     @classmethod
@@ -95,7 +98,7 @@ def create_app(settings: Settings, qa: QA) -> FastAPI:
 
     @app.post("/api/ask", response_model=AskResponse)
     def ask(req: AskRequest) -> AskResponse:
-        return qa.ask(req.question, req.history, req.top_k)
+        return qa.ask(req.question, req.history, req.top_k, req.filters)
 
     @app.get("/api/documents", response_model=list[DocumentInfo])
     def documents() -> list[dict]:

@@ -64,6 +64,7 @@ def ask_cmd(
     question: str = typer.Argument(..., help="The question."),
     as_json: bool = typer.Option(False, "--json", help="Print the AskResponse JSON."),
     top_k: Optional[int] = typer.Option(None, "--top-k", min=1, max=50),
+    filter_: list[str] = typer.Option(None, "--filter", help="FIELD=VALUE on document metadata, e.g. phase='Phase 2'."),
 ) -> None:
     """Answer one question with cited spans."""
     from .pipeline import QA
@@ -72,7 +73,10 @@ def ask_cmd(
     if not question.strip():
         _fail(RagError("The question is empty; ask something, e.g. rag ask \"What phase is the trial?\""))
     try:
-        response = QA(open_index(settings), settings).ask(question.strip(), top_k=top_k)
+        filters = dict(f.split("=", 1) for f in filter_ or [] if "=" in f) or None
+        if filter_ and (not filters or len(filters) != len(filter_)):
+            raise RagError("--filter takes FIELD=VALUE, e.g. --filter status=Recruiting")
+        response = QA(open_index(settings), settings).ask(question.strip(), top_k=top_k, filters=filters)
     except RagError as exc:
         _fail(exc)
     if as_json:

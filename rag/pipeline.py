@@ -47,16 +47,17 @@ class QA:
     def chain(self):
         """analyse → retrieve → answer as a LangChain runnable over {"question", "history", "top_k"}."""
         analyse = RunnableLambda(lambda x: {**x, "q": analyze(x["question"], x.get("history") or [], self.trial_names)})
-        retrieve = RunnableLambda(lambda x: {**x, "hits": self.retriever.search(x["q"].query, x.get("top_k"))})
+        retrieve = RunnableLambda(lambda x: {**x, "hits": self.retriever.search(x["q"].query, x.get("top_k"), x.get("filters"))})
         answer = RunnableLambda(lambda x: self.answerer.answer(x["q"], x["hits"]))
         return analyse | retrieve | answer
 
-    def ask(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None) -> AskResponse:
+    def ask(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None,
+            filters: dict[str, str] | None = None) -> AskResponse:
         t0 = time.perf_counter()
         self._refresh()
         q: Question = analyze(question, history, self.trial_names)
         k = top_k or self.settings.top_k
-        hits = self.retriever.search(q.query, max(k, 16) if q.wants_list or len(q.entities) > 1 else k)
+        hits = self.retriever.search(q.query, max(k, 16) if q.wants_list or len(q.entities) > 1 else k, filters)
         t1 = time.perf_counter()
         answer: Answer = self.answerer.answer(q, hits)
         texts = {s: self.index.document(s).text for s in {p.chunk.source for p in answer.spans}}

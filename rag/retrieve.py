@@ -51,12 +51,19 @@ class HybridRetriever(BaseRetriever):
     k: int = Field(default=8, gt=0)
     candidates: int = Field(default=30, gt=0)
 
-    def search(self, query: str, k: int | None = None, keyword_query: str | None = None) -> list[Hit]:
+    def search(self, query: str, k: int | None = None, filters: dict[str, str] | None = None) -> list[Hit]:
+        """Top-k hits; `filters` keeps only documents whose metadata match (phase, status, ...)."""
         k = k or self.k
         depth = max(self.candidates, k)
+        sources = self.index.sources_matching(filters) if filters else None
         qvec = np.asarray(self.index.embeddings.embed_query(query), dtype=np.float32)
-        dense = self.index.dense_search(qvec, depth)
-        keyword = self.index.keyword.search(tokens(keyword_query or query), depth)
+        dense = self.index.dense_search(qvec, depth, sources)
+        if sources is None:
+            keyword = self.index.keyword.search(tokens(query), depth)
+        else:
+            deep = self.index.keyword.search(tokens(query), depth * 20)
+            owners = self.index.chunks([i for i, _ in deep])
+            keyword = [(i, s) for i, s in deep if i in owners and owners[i].source in sources][:depth]
         fused = rrf([[i for i, _ in dense], [i for i, _ in keyword]])
         top = sorted(fused, key=fused.get, reverse=True)[:k]
         dense_score = dict(dense)

@@ -114,6 +114,12 @@ class KeywordIndex:
         return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
 
 
+def _matches(value, wanted: str) -> bool:
+    if isinstance(value, list):
+        return any(str(v).casefold() == wanted for v in value)
+    return value is not None and str(value).casefold() == wanted
+
+
 class Index:
     """Opens (or creates) the store under settings.data_dir. One instance per process."""
 
@@ -292,12 +298,24 @@ class Index:
             self._chunks.clear()
         return self._keyword
 
+    def sources_matching(self, filters: dict[str, str]) -> set[str]:
+        """Documents whose metadata field equals the value (case-insensitive), or lists it."""
+        want = {k: str(v).casefold() for k, v in filters.items()}
+        out = set()
+        for source, meta in self.db.execute("SELECT source, metadata FROM documents"):
+            m = json.loads(meta)
+            if all(_matches(m.get(k), v) for k, v in want.items()):
+                out.add(source)
+        return out
+
     # --- vectors -------------------------------------------------------------------------------
-    def dense_search(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
+    def dense_search(self, vector: Sequence[float], k: int, sources: set[str] | None = None) -> list[tuple[str, float]]:
         n = self.collection.count()
-        if n == 0:
+        if n == 0 or sources is not None and not sources:
             return []
-        res = self.collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(k, n), include=["distances"])
+        where = {"source": {"$in": sorted(sources)}} if sources is not None else None
+        res = self.collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(k, n),
+                                    include=["distances"], where=where)
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
