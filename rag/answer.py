@@ -1,9 +1,12 @@
 """The extractive answerer: pick the minimal spans that answer the question, or abstain.
 
-Every candidate is a retrieved chunk (a sentence, table row, list item). It is scored by its
-dense similarity and by how much of the question's weighted vocabulary it covers; it must concern
-the entities the question names and contain the kind of value the question asks for (a count, a
-percentage, a date). Lists gather several spans; comparisons take the best span per entity.
+Candidates are retrieved chunks (a sentence, table row, list item), optionally joined to the unit
+right after them (a label and its value). Each is scored by dense similarity and by how much of
+the question's idf-weighted vocabulary (with domain synonyms) it covers. A candidate must concern
+the entities the question names and hold the kind of value asked for (a count, a date, a dose, a
+price); question terms that the corpus knows but the candidate's document never uses count
+against it. Lists gather sibling items; comparisons take the best span per entity; yes/no
+questions are decided from the span (eligibility bounds, exclusion lists, yes/no fields).
 """
 
 from __future__ import annotations
@@ -11,10 +14,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .entities import Entity, Scope, question_entities
-from .text import STOPWORDS, stem, tokens
+from .entities import NCT, Entity, Scope, question_entities
+from .text import STOPWORDS, stem, synonyms, tokens
 from .types import Chunk, Hit, Turn
 
 ABSTAIN_TEXT = "The documents don't answer this."
@@ -22,21 +25,21 @@ ABSTAIN_TEXT = "The documents don't answer this."
 NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
-COUNT_NOUNS = {
-    "participant": {"participant", "patient", "subject", "people", "person", "volunteer", "individual", "enrol", "enrollment"},
-    "site": {"site", "center", "centre", "location", "hospital", "institute"},
-}
 _MONTHS = "january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec".split()
 _DATE = re.compile(r"\b(?:(?:19|20)\d\d|[12]H|Q[1-4]|" + "|".join(_MONTHS) + r")\b|\b\d+\s*(?:days?|weeks?|months?|years?)\b|\bweek\s+\d+|\bhalf of\b", re.I)
 _PERCENT = re.compile(r"\d\s*%|\bpercent\b|\(\d+/\d+\)", re.I)
-# a standalone quantity: not part of an identifier (ALLO-605, CD19, 1H), not "Phase 1"
-_QUANTITY = re.compile(r"(?<![\w/-])(?<!phase )(?<!Phase )\d[\d,.]*(?:\+|\s*%)?(?![\w/])(?!-[A-Za-z])|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.I)
+_MONEY = re.compile(r"[$€£]\s*\d|\b\d[\d,.]*\s*(?:usd|dollars|euros|million dollars)\b|\bprice[sd]? at\b", re.I)
+_DOSE = re.compile(r"\d[\d,.]*\s*(?:mg|g|µg|mcg|ug|ml|iu|units?|cells|million|billion|x\s*10|×\s*10|/kg|/m2|mg/m2)\b", re.I)
+_QUANTITY = re.compile(r"(?<![\w/-])(?<!phase )(?<!Phase )[<>≥≤~]?\d[\d,.]*(?:\+|\s*%)?(?![\w/])(?!-[A-Za-z])|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.I)
 _YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|will|would|was|were|has|have|had|should|may|must)\b", re.I)
-_LIST = re.compile(r"\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bendpoints\b|\bwho\s+(?:are|is eligible)\b|\bincluding\b", re.I)
+_LIST = re.compile(r"\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will|must|could|can)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bendpoints\b|\bdiseases\b|\bgroups\b|\bincluding\b", re.I)
 _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
-_NEGATION = re.compile(r"\b(?:not|no|never|without|cannot|none)\b", re.I)
-_PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|the study|the trial|the product|the therapy)\b", re.I)
-_META_WORDS = {"study", "trial", "clinical", "allogene"}
+_NEGATIVE_VALUE = re.compile(r"\|\s*(?:no|none\b.*|n/a)\s*\|?\s*$|:\s*(?:no|none)\b", re.I)
+_PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|there|the study|the trial|the product|the therapy|the site)\b", re.I)
+_META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
+_LOWER_BOUND = re.compile(r"(?:≥|>=|at least|minimum(?: of)?|more than|over)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:years?\s+)?(?:and older|or older|or more|and over|\+)", re.I)
+_UPPER_BOUND = re.compile(r"(?:≤|<=|<|up to|at most|no more than|under|maximum(?: of)?)\s*(\d+(?:\.\d+)?)", re.I)
+_CHOICES = re.compile(r"\b(\d+)((?:\s*,\s*\d+)*)\s+or\s+(\d+)\b")
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,9 @@ class Question:
     text: str
     query: str  # what retrieval sees: the question, plus what a follow-up refers back to
     entities: frozenset[Entity]
-    expects: str  # count | percent | date | number | yesno | other
+    expects: str  # count | percent | date | number | dose | money | nct | yesno | other
     wants_list: bool
-    count_noun: str = ""
+    count_nouns: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -64,22 +67,28 @@ class Answer:
     reason: str = ""
 
 
-def _expects(q: str) -> tuple[str, str]:
+def _expects(q: str) -> tuple[str, frozenset[str]]:
     ql = q.lower()
-    if _YESNO.match(q) and not re.search(r"\b(?:how|what|which|when|where|who)\b", ql.split(",")[0][:40]):
-        return "yesno", ""
-    m = re.search(r"\bhow many\s+(?:\w+\s+){0,2}?(\w+)", ql) or re.search(r"\bnumber of\s+(\w+)", ql)
+    if _YESNO.match(q):
+        return "yesno", frozenset()
+    m = re.search(r"\bhow many\s+((?:[\w-]+\s+){0,3}[\w-]+)", ql) or re.search(r"\bnumber of\s+((?:[\w-]+\s+){0,2}[\w-]+)", ql)
     if m:
-        return "count", stem(m.group(1))
-    if re.search(r"\b(?:enrollment|enrolment|sample size)\b", ql) or re.search(r"\bhow (?:many|large|big)\b", ql):
-        return "count", "participant"
+        return "count", frozenset(stem(w) for w in m.group(1).split() if w not in STOPWORDS)
+    if re.search(r"\b(?:nct|trial id|registry|registration|clinicaltrials\.gov)\b.*\b(?:number|id|identifier)\b|\bnct (?:number|id|identifier)\b", ql):
+        return "nct", frozenset()
+    if re.search(r"\b(?:price|cost|charge|pay|how much money)\b", ql):
+        return "money", frozenset()
     if re.search(r"\b(?:percent|percentage|proportion|rate|orr)\b", ql) and re.search(r"\b(?:what|which|how)\b", ql):
-        return "percent", ""
-    if re.search(r"^\s*when\b|\bwhat (?:date|year|month|day)\b|\bwhich (?:date|year|month)\b|\bhow long\b|\bby when\b|\btime ?frame\b|\bdate\b", ql):
-        return "date", ""
-    if re.search(r"\bhow (?:much|old)\b|\bwhat (?:dose|age)\b|\bminimum age\b|\bhow (?:high|low)\b", ql):
-        return "number", ""
-    return "other", ""
+        return "percent", frozenset()
+    if re.search(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}(?:dose|dosage)\b(?!-| limiting)|\bhow much\b.*\b(?:dose|given)\b", ql):
+        return "dose", frozenset()
+    if re.search(r"\b(?:enrollment|enrolment|sample size)\b", ql) or re.search(r"\bhow (?:large|big)\b", ql):
+        return "count", frozenset({"participant"})
+    if re.search(r"^\s*when\b|\bwhat (?:date|year|month|day)\b|\bwhich (?:date|year|month|week)\b|\bhow long\b|\bby when\b|\btime ?frames?\b|\bdate\b|\buntil when\b", ql):
+        return "date", frozenset()
+    if re.search(r"\bhow (?:much|old|high|low)\b|\bwhat (?:age|threshold|cut-?off|score|level)\b|\bminimum age\b|\bthreshold\b|\bcut-?off\b", ql):
+        return "number", frozenset()
+    return "other", frozenset()
 
 
 def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str]) -> Question:
@@ -87,128 +96,189 @@ def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str])
     query = question
     if history and (not entities or _PRONOUN.search(question)):
         # A follow-up ("How many will it enroll?") is about what the conversation was about.
+        recent_user = next((t.content for t in reversed(history) if t.role == "user"), "")
         for turn in reversed(history):
             named = question_entities(turn.content, trial_names)
             if named and not entities:
                 entities = named
-                query = f"{question} ({' '.join(sorted(e.key.upper() for e in named))})"
                 break
-            if turn.role == "user" and not entities:
-                query = f"{question} ({turn.content})"
-                break
-    expects, noun = _expects(question)
-    return Question(question, query, frozenset(entities), expects, bool(_LIST.search(question)), noun)
+        context = " ".join(sorted(e.key.upper() for e in entities)) if entities else ""
+        query = f"{question} ({recent_user}{' ' + context if context and context not in recent_user.upper() else ''})"
+    expects, nouns = _expects(question)
+    return Question(question, query, frozenset(entities), expects, bool(_LIST.search(question)), nouns)
 
 
-def _quantities(text: str) -> list[re.Match]:
-    return [m for m in _QUANTITY.finditer(text) if not re.fullmatch(r"(?:19|20)\d\d", m.group(0))]
+def _quantities(text: str) -> list[str]:
+    return [m.group(0) for m in _QUANTITY.finditer(text) if not re.fullmatch(r"(?:19|20)\d\d", m.group(0))]
 
 
 def has_expected(q: Question, text: str) -> bool:
+    if q.expects == "nct":
+        return bool(NCT.search(text))
     if q.expects == "percent":
         return bool(_PERCENT.search(text))
+    if q.expects == "money":
+        return bool(_MONEY.search(text))
+    if q.expects == "dose":
+        return bool(_DOSE.search(text))
     if q.expects == "date":
         return bool(_DATE.search(text))
     if q.expects == "number":
         return bool(_quantities(text))
     if q.expects == "count":
-        nouns = next((v for k, v in COUNT_NOUNS.items() if q.count_noun in v or q.count_noun == k), {q.count_noun})
+        nouns = set().union(*(synonyms(n) for n in q.count_nouns)) if q.count_nouns else set()
         words = tokens(text, keep_stopwords=True)
         for i, w in enumerate(words):
-            if w.replace(",", "").isdigit() or w in NUMBER_WORDS:
-                if any(x in nouns for x in words[max(0, i - 3) : i + 5]):
+            if re.fullmatch(r"\d[\d,]*", w) or w in NUMBER_WORDS:
+                if not nouns or any(x in nouns for x in words[max(0, i - 4) : i + 5]):
                     return True
         return False
     return True
 
 
+@dataclass(frozen=True)
+class _Concept:
+    members: frozenset[str]
+    weight: float
+    known: bool  # the corpus uses some member
+
+
 class Answerer:
-    """Extractive, the default. `chunks_of(source)` gives a document's chunks for scope checks."""
+    """Extractive, the default. `scope_of(source)` gives a document's Scope (chunks, entities)."""
 
     name = "extractive"
 
-    def __init__(self, idf: Callable[[str], float], scope_of: Callable[[str], Scope],
-                 min_score: float = 0.42, list_margin: float = 0.12, pair_margin: float = 0.04) -> None:
+    def __init__(self, idf: Callable[[str], float], scope_of: Callable[[str], Scope], known: Callable[[str], bool],
+                 min_score: float = 0.30, list_margin: float = 0.15, pair_margin: float = 0.03) -> None:
         self.idf = idf
         self.scope_of = scope_of
+        self.known = known
         self.min_score = min_score
         self.list_margin = list_margin
         self.pair_margin = pair_margin
 
-    def score(self, q_tokens: list[str], hit: Hit) -> float:
-        c = hit.chunk
-        span_tokens = set(tokens(f"{c.heading}\n{c.text}"))
-        title_tokens = set(tokens(hit.title))
-        weights = {t: self.idf(t) * (0.3 if t in _META_WORDS else 1.0) for t in set(q_tokens)}
-        total = sum(weights.values()) or 1.0
-        covered = sum(w for t, w in weights.items() if t in span_tokens)
-        covered += 0.5 * sum(w for t, w in weights.items() if t not in span_tokens and t in title_tokens)
-        return 0.55 * hit.dense + 0.45 * covered / total
+    # --- scoring --------------------------------------------------------------------------------
+    def concepts(self, q: Question) -> list[_Concept]:
+        out = []
+        entity_words = {w for e in q.entities for w in tokens(e.key)}
+        for t in dict.fromkeys(tokens(q.query)):
+            if t in entity_words:
+                continue  # entities are checked by scope, not by wording
+            members = synonyms(t)
+            weight = self.idf(t) * (0.3 if t in _META_WORDS else 1.0)
+            out.append(_Concept(members, weight, any(self.known(m) for m in members)))
+        return out
 
+    def score(self, concepts: list[_Concept], hit_dense: float, text_tokens: set[str], doc_tokens: frozenset[str]) -> float:
+        total = sum(c.weight for c in concepts) or 1.0
+        covered = sum(c.weight for c in concepts if c.members & text_tokens)
+        # a term the corpus uses but this document never does: the document is about something else
+        foreign = sum(c.weight for c in concepts if c.known and not c.members & doc_tokens)
+        return 0.5 * hit_dense + 0.5 * covered / total - 0.35 * foreign / total
+
+    def candidates(self, q: Question, hits: Sequence[Hit]) -> list[Picked]:
+        concepts = self.concepts(q)
+        out: dict[tuple[str, int, int], Picked] = {}
+        for h in hits:
+            scope = self.scope_of(h.chunk.source)
+            spans = [h.chunk]
+            nxt = scope.neighbour(h.chunk, 1)
+            if nxt is not None:
+                spans.append(_join(scope.text, h.chunk, nxt))
+            for i, c in enumerate(spans):
+                text_tokens = set(tokens(f"{c.heading}\n{c.text}"))
+                s = self.score(concepts, h.dense, text_tokens, scope.tokens) - 0.02 * i
+                if not has_expected(q, c.text):
+                    continue
+                key = (c.source, c.start, c.end)
+                if key not in out or out[key].score < s:
+                    out[key] = Picked(c, h.title, s)
+        return sorted(out.values(), key=lambda p: -p.score)
+
+    # --- answering ------------------------------------------------------------------------------
     def answer(self, q: Question, hits: Sequence[Hit]) -> Answer:
-        q_tokens = [t for t in tokens(q.query) if not any(t == e.key or t in e.key.split("-") for e in q.entities)]
-        scored = sorted((Picked(h.chunk, h.title, self.score(q_tokens, h)) for h in hits), key=lambda p: -p.score)
-        typed = [p for p in scored if has_expected(q, p.chunk.text)]
+        ranked = self.candidates(q, hits)
         groups = self._entity_groups(q)
         if not groups:
-            return self._compose(q, typed, scored, None)
-        per_entity = []
-        for group in groups:
-            ok = [p for p in typed if any(self.scope_of(p.chunk.source).concerns(p.chunk, e) for e in group)]
-            per_entity.append(ok)
+            return self._compose(q, ranked, hits)
+        per_group = [[p for p in ranked if self._concerns(p.chunk, g)] for g in groups]
         if len(groups) == 1:
-            return self._compose(q, per_entity[0], scored, None)
-        picked = [ok[0] for ok in per_entity if ok and ok[0].score >= self.min_score]
-        if len(picked) < len(groups):
-            # a comparison where one side is missing is still answered for the side we have,
-            # unless nothing is found for any side
-            if not picked:
-                return self._abstain(scored, "no passage concerns the entities asked about")
-        unique = list({p.chunk.id: p for p in picked}.values())
+            return self._compose(q, per_group[0], hits)
+        picked = [ok[0] for ok in per_group if ok and ok[0].score >= self.min_score]
+        if not picked:
+            return self._abstain(hits, "no passage concerns the entities asked about")
+        unique = list({(p.chunk.source, p.chunk.start): p for p in picked}.values())
         return self._render(q, unique)
 
+    def _concerns(self, chunk: Chunk, group: set[Entity]) -> bool:
+        return any(self.scope_of(chunk.source).concerns(chunk, e) for e in group)
+
     def _entity_groups(self, q: Question) -> list[set[Entity]]:
-        """Entities that are the same thing (ALLO-605 and its trial IGNITE) form one group."""
+        """Entities naming the same thing (ALLO-605 and its trial IGNITE) form one group."""
         groups: list[set[Entity]] = []
         for e in sorted(q.entities, key=lambda x: (x.cls, x.key)):
             for g in groups:
-                if any(self._same_thing(e, f) for f in g):
+                if any(e.cls != f.cls or e.key.startswith(f.key) or f.key.startswith(e.key) for f in g):
                     g.add(e)
                     break
             else:
                 groups.append({e})
         return groups
 
-    def _same_thing(self, a: Entity, b: Entity) -> bool:
-        return a.cls != b.cls or a.key.startswith(b.key) or b.key.startswith(a.key)
-
-    def _compose(self, q: Question, candidates: list[Picked], scored: list[Picked], _unused) -> Answer:
-        if not candidates or candidates[0].score < self.min_score:
-            why = "no passage scores high enough" if candidates else "no passage concerns the question's subject with the value asked for"
-            return self._abstain(scored, why)
-        best = candidates[0]
-        margin = self.list_margin if q.wants_list else self.pair_margin
-        limit = 8 if q.wants_list else 2
+    def _compose(self, q: Question, ranked: list[Picked], hits: Sequence[Hit]) -> Answer:
+        if not ranked or ranked[0].score < self.min_score:
+            why = "no passage scores high enough" if ranked else "no passage holds what the question asks for"
+            return self._abstain(hits, why)
+        best = ranked[0]
         chosen = [best]
-        for p in candidates[1:]:
+        if q.wants_list:
+            chosen += self._siblings(best, ranked)
+        margin = self.list_margin if q.wants_list else self.pair_margin
+        limit = 10 if q.wants_list else 2
+        for p in ranked[1:]:
             if len(chosen) >= limit:
                 break
-            if p.score >= max(self.min_score, best.score - margin):
+            overlaps = any(p.chunk.source == c.chunk.source and p.chunk.start < c.chunk.end and c.chunk.start < p.chunk.end for c in chosen)
+            if not overlaps and p.score >= max(self.min_score, best.score - margin):
                 chosen.append(p)
         chosen.sort(key=lambda p: (p.chunk.source != best.chunk.source, p.chunk.source, p.chunk.start))
         return self._render(q, chosen)
+
+    def _siblings(self, best: Picked, ranked: list[Picked]) -> list[Picked]:
+        """Other items of the list (or rows of the table) the best span belongs to."""
+        if best.chunk.kind not in ("item", "row"):
+            return []
+        scope = self.scope_of(best.chunk.source)
+        shape = _row_shape(best.chunk.text)
+        out = []
+        for c in scope.chunks:
+            if c.ordinal == best.chunk.ordinal or abs(c.ordinal - best.chunk.ordinal) > 20 or c.kind != best.chunk.kind:
+                continue
+            if c.heading != best.chunk.heading or (c.kind == "row" and _row_shape(c.text) != shape):
+                continue
+            out.append(Picked(c, best.title, best.score - 0.01))
+        return out[:9]
 
     def _render(self, q: Question, chosen: list[Picked]) -> Answer:
         parts = [f"{_clean(p.chunk.text)} [{n}]" for n, p in enumerate(chosen, start=1)]
         text = " ".join(parts)
         if q.expects == "yesno":
-            text = f"{_yes_or_no(q.text, chosen[0].chunk)} {text}"
+            text = f"{yes_or_no(q.text, chosen[0].chunk)} {text}"
         return Answer(text, False, tuple(chosen))
 
-    def _abstain(self, scored: list[Picked], reason: str) -> Answer:
-        closest = tuple(scored[:2])
+    def _abstain(self, hits: Sequence[Hit], reason: str) -> Answer:
+        closest = tuple(Picked(h.chunk, h.title, h.dense) for h in hits[:2])
         text = ABSTAIN_TEXT + (" The closest passages are cited below for you to check." if closest else "")
         return Answer(text, True, closest, reason)
+
+
+def _join(text: str, a: Chunk, b: Chunk) -> Chunk:
+    return Chunk(a.source, a.start, b.end, text[a.start : b.end], a.ordinal, a.heading, a.kind)
+
+
+def _row_shape(text: str) -> tuple[int, str]:
+    cells = [c.strip() for c in text.split("|") if c.strip()]
+    return len(cells), cells[-1].casefold() if len(cells) > 1 else ""
 
 
 def _clean(text: str) -> str:
@@ -216,17 +286,44 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def _yes_or_no(question: str, chunk: Chunk) -> str:
-    value = re.search(r"\|\s*(yes|no)\b", chunk.text, re.I) or re.fullmatch(r".*:\s*(yes|no)\s*\|?\s*", chunk.text, re.I | re.S)
-    if value:
-        positive = value.group(1).lower() == "yes"
-    else:
+def _numbers(text: str) -> list[float]:
+    out = [float(x) for x in re.findall(r"(?<![\w-])(\d+(?:\.\d+)?)(?![\w-]*\d)", text)]
+    out += [float(NUMBER_WORDS[w]) for w in re.findall(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", text.lower())]
+    return out
+
+
+def yes_or_no(question: str, chunk: Chunk) -> str:
+    """Decide yes/no from the supporting span: a yes/no field, a numeric bound, an exclusion list."""
+    text = chunk.text
+    asks_excluded = bool(re.search(r"\bexclu|\bineligible\b|\bnot (?:eligible|allowed)\b|\bbarred\b", question, re.I))
+    field = re.search(r"(?:\||:)\s*(yes|no|none|all)\b[^|]*\|?\s*$", text, re.I)
+    if field:
+        positive = field.group(1).lower() in ("yes", "all")
+        return "Yes." if positive else "No."
+    q_numbers = _numbers(re.sub(r"\b[A-Za-z]+-\d+\b", "", question))
+    verdict = None
+    if q_numbers:
+        value = q_numbers[0]
+        lower = [float(a or b) for a, b in _LOWER_BOUND.findall(text)]
+        upper = [float(x) for x in _UPPER_BOUND.findall(text)]
+        choices = _CHOICES.search(text)
+        if lower:
+            verdict = value >= lower[0]
+        elif upper:
+            verdict = value <= upper[0]
+        elif choices:
+            allowed = {float(choices.group(1)), float(choices.group(3))} | {float(x) for x in re.findall(r"\d+", choices.group(2))}
+            verdict = value in allowed
+    if verdict is None:
         excluded = bool(_NEGATIVE_SECTION.search(chunk.heading))
-        negated = bool(_NEGATION.search(chunk.text)) and not _NEGATION.search(question)
-        positive = not (excluded or negated)
-    if re.search(r"\bexclu|\bineligible\b|\bnot (?:eligible|allowed)\b", question, re.I):
-        positive = not positive if not value else positive
-    return "Yes." if positive else "No."
+        negated = bool(re.search(r"\b(?:not|no|never|without|none)\b", text, re.I)) and not re.search(r"\b(?:not|no|never|without)\b", question, re.I)
+        if excluded:
+            verdict = asks_excluded
+        else:
+            verdict = not negated
+    elif asks_excluded:
+        verdict = not verdict
+    return "Yes." if verdict else "No."
 
 
 def idf_function(df: dict[str, int], n_docs: int) -> Callable[[str], float]:

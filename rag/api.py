@@ -1,5 +1,6 @@
-"""The HTTP edge: FastAPI app with the JSON API. Domain errors become 4xx/5xx with an error body;
-nothing ever returns a stack trace."""
+"""The HTTP edge: FastAPI app with the JSON API under /api, the OpenAI-compatible API under /v1 and
+the chat page at /. Domain errors become 4xx/5xx with an error body; nothing ever returns a stack
+trace. With RAG_API_KEYS set, /api (except /api/health) and /v1 need a bearer key."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .auth import BearerKeyMiddleware, KeyRing
 from .errors import RagError
+from .feedback import FeedbackStore
+from .openai_api import create_router
 from .pipeline import QA
 from .settings import Settings
 from .types import AskResponse, Turn
@@ -109,8 +114,22 @@ def create_app(settings: Settings, qa: QA) -> FastAPI:
         doc = qa.index.document(source)
         return DocumentText(source=doc.source, title=doc.title, text=doc.text)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home() -> str:
-        return "<!doctype html><title>Grounded Q&A</title><p>POST /api/ask with {\"question\": \"...\"}.</p>"
+    app.include_router(create_router(settings, qa))
 
-    return app
+    # The chat page is mounted at "/" and would answer every other path, so unknown /api and /v1
+    # paths get the JSON error body here first.
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    @app.api_route("/v1/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def unknown(request: Request, rest: str) -> JSONResponse:
+        path = request.url.path
+        if any(isinstance(r, APIRoute) and r.path_regex.match(path) and r.name != "unknown" for r in app.routes):
+            return error(405, "method_not_allowed", f"{request.method} is not allowed on {path}.")
+        return error(404, "not_found", f"No endpoint at {path}; see /docs for the API.")
+
+    keys = KeyRing(settings.keys)
+    app.add_middleware(BearerKeyMiddleware, keys=keys)
+    app.state.feedback = FeedbackStore(settings.data_dir)
+
+    from ui import mount  # Gradio is heavy; imported only when the app is built
+
+    return mount(app, qa, settings, app.state.feedback, keys, gold=settings.corpus_dir.parent / "eval" / "gold.jsonl")

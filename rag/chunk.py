@@ -161,7 +161,7 @@ def chunk_document(doc: Document) -> list[Chunk]:
                 fs = following.strip()
                 if not fs or _BULLET.match(following) or _TABLE_RULE.match(following):
                     break
-                if len(cur) < MIN_CHARS and cur.endswith(":"):
+                if len(cur) < 2 * MIN_CHARS and cur.endswith(":"):
                     j += 1
                     continue
                 if "|" in following:

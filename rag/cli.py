@@ -87,6 +87,49 @@ def ask_cmd(
         typer.echo(f"  [{c.id}] {c.source} {c.start}-{c.end}: {c.text[:160]!r}")
 
 
+@app.command("eval")
+def eval_cmd(
+    gold: Path = typer.Option(Path("eval/gold.jsonl"), "--gold", help="Gold set, one JSON object per line (INTERFACES.md)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics JSON instead of the table."),
+    report: Path = typer.Option(Path("eval/runs"), "--report", help="Folder for results.json, report.md and past runs."),
+    thresholds: Path = typer.Option(Path("eval/thresholds.toml"), "--thresholds", help="Minimum/maximum per metric."),
+    no_baseline: bool = typer.Option(False, "--no-baseline", help="Skip the naive LangChain baseline."),
+) -> None:
+    """Run a gold set against the index, beside a naive baseline; exit 1 when a metric misses its threshold."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .evaluate import evaluate, load_thresholds, rich_table, write_report
+    from .pipeline import QA
+
+    settings = Settings()
+    try:
+        limits = load_thresholds(thresholds)
+        qa = QA(open_index(settings), settings)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      transient=True, disable=not sys.stderr.isatty(), console=Console(stderr=True)) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(system: str, done: int, total: int) -> None:
+                if system not in tasks:
+                    tasks[system] = bar.add_task(f"eval {system}", total=total)
+                bar.update(tasks[system], completed=done)
+
+            result = evaluate(qa, gold, limits, baseline=not no_baseline, progress=progress)
+        paths = write_report(result, report)
+    except RagError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(result.summary(), ensure_ascii=False, indent=2))
+    else:
+        Console().print(rich_table(result))
+        for failure in result.failures:
+            typer.secho(f"below threshold: {failure}", fg="red", err=True)
+        typer.echo(f"report: {paths['report']}  results: {paths['results']}", err=True)
+    if not result.passed:
+        raise typer.Exit(1)
+
+
 @app.command("serve")
 def serve_cmd(
     host: str = typer.Option("127.0.0.1", help="Address to bind."),
@@ -117,6 +160,39 @@ def serve_cmd(
         _fail(exc)
     typer.echo(f"Serving on http://{host}:{port}/", err=True)
     uvicorn.run(application, host=host, port=port, log_level="warning", workers=1)
+
+
+feedback_app = typer.Typer(no_args_is_help=True, help="Thumbs up/down given on the chat page.")
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+def feedback_export_cmd(
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to FILE instead of stdout."),
+    rating: str = typer.Option("all", "--rating", help="all, up or down."),
+) -> None:
+    """Print the feedback as gold-set lines (eval/gold.jsonl format) for a person to review:
+    `answerable` is guessed from the rating, and `answers` is left for the reviewer to fill in."""
+    from .feedback import FILENAME, FeedbackStore, export_lines
+
+    settings = Settings()
+    wanted = {"all": None, "up": 1, "down": -1}
+    if rating not in wanted:
+        _fail(RagError(f"--rating takes all, up or down, not {rating!r}."))
+    if not (settings.data_dir / FILENAME).is_file():
+        typer.secho(f"No feedback yet in {settings.data_dir}; it is recorded from the chat page (`rag serve`).",
+                    fg="yellow", err=True)
+        lines: list[str] = []
+    else:
+        store = FeedbackStore(settings.data_dir)
+        lines = list(export_lines(store, wanted[rating]))
+        store.close()
+    text = "".join(line + "\n" for line in lines)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"Wrote {len(lines)} feedback item(s) to {out}; review them before adding them to a gold set.", err=True)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .text import tokens
 from .types import Chunk
 
 NCT = re.compile(r"\bNCT\d{8}\b", re.I)
@@ -81,6 +82,18 @@ class Scope:
         self._found = _found(text, trial_names)
         self.doc_entities = {e for _, e in self._found}
         self._links: dict[tuple[str, str], bool] = {}
+        self._position = {c.ordinal: i for i, c in enumerate(self.chunks)}
+        self.tokens = frozenset(tokens(text))
+
+    def neighbour(self, chunk: Chunk, step: int = 1) -> Chunk | None:
+        """The chunk right after (or before) this one when nothing but a line break separates them."""
+        i = self._position.get(chunk.ordinal)
+        j = None if i is None else i + step
+        if j is None or not 0 <= j < len(self.chunks):
+            return None
+        other = self.chunks[j]
+        gap = self.text[chunk.end : other.start] if step > 0 else self.text[other.end : chunk.start]
+        return other if gap.count("\n") <= 1 and len(gap) <= 4 else None
 
     def linked(self, a: Entity, b: Entity) -> bool:
         """Named close together somewhere in the document (ALLO-605-201 IGNITE; TRAVERSE (NCT04696731))."""
@@ -110,5 +123,4 @@ class Scope:
             near = self._entities_in(prev, entity.cls)
             if near:
                 return any(self.linked(entity, e) for e in near)
-        same_class = {e for e in self.doc_entities if e.cls == entity.cls}
-        return all(self.linked(entity, e) for e in same_class)
+        return True  # nothing nearby names another one: the document's mention of E is enough

@@ -4,6 +4,7 @@ runnables so it can be traced, batched or wrapped like any other chain."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Sequence
 from functools import lru_cache
@@ -38,7 +39,7 @@ class QA:
         n_docs = max(1, len(keyword.ids))
         self.trial_names = frozenset(json.loads(self.index.meta("trial_names", "[]")))
         scope = lru_cache(maxsize=512)(self._scope)
-        self.answerer = Answerer(idf_function(keyword.df, n_docs), scope)
+        self.answerer = Answerer(idf_function(keyword.df, n_docs), scope, keyword.df.__contains__)
         self._version = version
 
     def _scope(self, source: str) -> Scope:
@@ -57,7 +58,19 @@ class QA:
         self._refresh()
         q: Question = analyze(question, history, self.trial_names)
         k = top_k or self.settings.top_k
-        hits = self.retriever.search(q.query, max(k, 16) if q.wants_list or len(q.entities) > 1 else k, filters)
+        hits = self.retriever.search(q.query, max(k, 16) if q.wants_list else k, filters)
+        if len(q.entities) > 1:
+            # a comparison: look for each entity on its own too, so one side cannot crowd out the other
+            seen = {h.chunk.id for h in hits}
+            for e in sorted(q.entities, key=lambda e: e.key):
+                others = [x for x in q.entities if x != e]
+                sub = q.query
+                for o in others:
+                    sub = re.sub(re.escape(o.key), " ", sub, flags=re.I)
+                for h in self.retriever.search(sub, k, filters):
+                    if h.chunk.id not in seen:
+                        seen.add(h.chunk.id)
+                        hits.append(h)
         t1 = time.perf_counter()
         answer: Answer = self.answerer.answer(q, hits)
         texts = {s: self.index.document(s).text for s in {p.chunk.source for p in answer.spans}}

@@ -11,7 +11,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
-from .text import tokens
+from .text import expand, tokens
 from .types import Chunk, Hit
 
 RRF_K = 60
@@ -58,10 +58,11 @@ class HybridRetriever(BaseRetriever):
         sources = self.index.sources_matching(filters) if filters else None
         qvec = np.asarray(self.index.embeddings.embed_query(query), dtype=np.float32)
         dense = self.index.dense_search(qvec, depth, sources)
+        words = expand(tokens(query))
         if sources is None:
-            keyword = self.index.keyword.search(tokens(query), depth)
+            keyword = self.index.keyword.search(words, depth)
         else:
-            deep = self.index.keyword.search(tokens(query), depth * 20)
+            deep = self.index.keyword.search(words, depth * 20)
             owners = self.index.chunks([i for i, _ in deep])
             keyword = [(i, s) for i, s in deep if i in owners and owners[i].source in sources][:depth]
         fused = rrf([[i for i, _ in dense], [i for i, _ in keyword]])

@@ -36,7 +36,7 @@ CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks (source, ordinal);
 
 def embedding_text(title: str, chunk: Chunk) -> str:
     """What the models see for a chunk: the chunk in the context of its document and section."""
-    return "\n".join(p for p in (title, chunk.heading, chunk.text) if p)
+    return "\n".join(p for p in (chunk.heading, chunk.text) if p)
 
 
 def chroma_client(settings: Settings):

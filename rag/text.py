@@ -16,7 +16,7 @@ STOPWORDS = frozenset(
     of off on once only or other our ours out over own same she should so some such than that the their
     theirs them then there these they this those through to too under until up very was we were what when
     where which while who whom why will with would you your yours there's what's it's is there tell me
-    please give list name say said says document documents""".split()
+    please give list name say said says document documents many much whose according""".split()
 )
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-/.+][a-z0-9]+)*")
@@ -50,9 +50,71 @@ def tokens(text: str, keep_stopwords: bool = False) -> list[str]:
         tok = tok.strip(".")
         if not tok or (not keep_stopwords and tok in STOPWORDS):
             continue
+        prefix = re.match(r"([a-z]{2,})\d", tok)
+        if prefix and prefix.group(1) not in STOPWORDS:  # NCT05000450 also matches "NCT number"
+            out.append(prefix.group(1))
         if re.search(r"[-/.+]", tok):
             out.append(tok)
             out.extend(stem(p) for p in re.split(r"[-/.+]", tok) if p and p not in STOPWORDS)
         else:
             out.append(stem(tok))
     return out
+
+
+# Clinical-trial and biotech paraphrases: a question word meets the document's word. Only true
+# equivalents belong here; a near miss (price vs cost of goods) must stay apart or traps pass.
+SYNONYM_GROUPS = [
+    "enroll enrollment enrolment enrolling participant participants subject subjects people person patients patient sign recruit accrual volunteers",
+    "site sites center centre centers hospital hospitals institute clinic location locations",
+    "sponsor sponsors sponsored responsible party company funder",
+    "start starts started begin began beginning commence launch launched initiate",
+    "complete completion completed finish end ends",
+    "eligible eligibility qualify qualifies join take part participate inclusion criteria allowed",
+    "exclude excluded exclusion ineligible disqualify",
+    "age old older years year-old youngest oldest adult",
+    "sex sexes gender men women male female",
+    "masking masked blinded blind open-label label",
+    "dose doses dosed dosing dosage",
+    "cash runway money funds funding",
+    "orr response responses respond",
+    "identifier id number nct",
+    "phase stage",
+    "condition conditions disease diseases indication indications illness disorder",
+    "intervention interventions treatment treatments therapy therapies drug drugs agent product",
+    "manufacture manufactured manufacturing produce produced production make made scale",
+    "chemo chemotherapy cytotoxic",
+    "conditioning lymphodepletion lymphodepleting",
+    "survive survival life expectancy",
+    "verified checked updated update",
+    "posted listed listing published registered",
+    "target targets targeting directed anti recognizes",
+    "contact phone call email",
+    "kidney renal rcc",
+    "myeloma mm",
+    "autologous own",
+    "prior previous previously earlier before received",
+    "lines regimens line regimen",
+    "approve approved approval clearance cleared authorised authorized",
+    "status recruiting",
+    "measure measures measured endpoint endpoints outcome outcomes score scores",
+    "month months",
+    "week weeks",
+]
+
+_SYNONYMS: dict[str, frozenset[str]] = {}
+for _group in SYNONYM_GROUPS:
+    _members = frozenset(stem(w) for w in _group.split())
+    for _m in _members:
+        _SYNONYMS[_m] = _SYNONYMS.get(_m, frozenset()) | _members
+
+
+def synonyms(token: str) -> frozenset[str]:
+    return _SYNONYMS.get(token, frozenset((token,)))
+
+
+def expand(query_tokens: list[str]) -> list[str]:
+    """Query tokens plus their domain synonyms, each once, originals first."""
+    out = dict.fromkeys(query_tokens)
+    for t in query_tokens:
+        out.update(dict.fromkeys(sorted(synonyms(t))))
+    return list(out)
