@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .entities import NCT, Entity, Scope, question_entities
+from .entities import CODE, NCT, Entity, Scope, question_entities
 from .text import STOPWORDS, stem, synonyms, tokens
 from .types import Chunk, Hit, Turn
 
@@ -36,6 +36,9 @@ _LIST = re.compile(r"\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|
 _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
 _NEGATIVE_VALUE = re.compile(r"\|\s*(?:no|none\b.*|n/a)\s*\|?\s*$|:\s*(?:no|none)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|there|the study|the trial|the product|the therapy|the site)\b", re.I)
+_VERBS = set("had has have been be is are was were will would could can did does do must should may might "
+             "get got receive received take took enroll enrolled treat treated give given dosed evaluable".split()) - {"evaluable"}
+_PHONE = re.compile(r"\b\d{3}[-. ]\d{3}[-. ]\d{4}\b")
 _META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
 _LOWER_BOUND = re.compile(r"(?:≥|>=|at least|minimum(?: of)?|more than|over)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:years?\s+)?(?:and older|or older|or more|and over|\+)", re.I)
 _UPPER_BOUND = re.compile(r"(?:≤|<=|<|up to|at most|no more than|under|maximum(?: of)?)\s*(\d+(?:\.\d+)?)", re.I)
@@ -47,9 +50,10 @@ class Question:
     text: str
     query: str  # what retrieval sees: the question, plus what a follow-up refers back to
     entities: frozenset[Entity]
-    expects: str  # count | percent | date | number | dose | money | nct | yesno | other
+    expects: str  # count | percent | date | number | dose | money | nct | phone | zip | code | yesno | other
     wants_list: bool
     count_nouns: frozenset[str] = frozenset()
+    context: str = ""  # the earlier turn a follow-up leans on
 
 
 @dataclass(frozen=True)
@@ -71,9 +75,20 @@ def _expects(q: str) -> tuple[str, frozenset[str]]:
     ql = q.lower()
     if _YESNO.match(q):
         return "yesno", frozenset()
-    m = re.search(r"\bhow many\s+((?:[\w-]+\s+){0,3}[\w-]+)", ql) or re.search(r"\bnumber of\s+((?:[\w-]+\s+){0,2}[\w-]+)", ql)
+    m = re.search(r"\b(?:how many|number of)\s+((?:[\w/-]+\s+){0,3}[\w/-]+)", ql)
     if m:
-        return "count", frozenset(stem(w) for w in m.group(1).split() if w not in STOPWORDS)
+        phrase = []
+        for w in m.group(1).split():  # the noun phrase ends where the verb starts
+            if w in _VERBS:
+                break
+            phrase.append(w)
+        return "count", frozenset(stem(w) for w in phrase if w not in STOPWORDS and not w[0].isdigit())
+    if re.search(r"\b(?:phone|telephone)\b", ql):
+        return "phone", frozenset()
+    if re.search(r"\b(?:zip|postal) ?code\b", ql):
+        return "zip", frozenset()
+    if re.search(r"\bcode ?name\b|\bcode\b.*\bproduct\b|\bproduct code\b", ql):
+        return "code", frozenset()
     if re.search(r"\b(?:nct|trial id|registry|registration|clinicaltrials\.gov)\b.*\b(?:number|id|identifier)\b|\bnct (?:number|id|identifier)\b", ql):
         return "nct", frozenset()
     if re.search(r"\b(?:price|cost|charge|pay|how much money)\b", ql):
@@ -105,7 +120,8 @@ def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str])
         context = " ".join(sorted(e.key.upper() for e in entities)) if entities else ""
         query = f"{question} ({recent_user}{' ' + context if context and context not in recent_user.upper() else ''})"
     expects, nouns = _expects(question)
-    return Question(question, query, frozenset(entities), expects, bool(_LIST.search(question)), nouns)
+    return Question(question, query, frozenset(entities), expects, bool(_LIST.search(question)), nouns,
+                    query[len(question):])
 
 
 def _quantities(text: str) -> list[str]:
@@ -113,6 +129,12 @@ def _quantities(text: str) -> list[str]:
 
 
 def has_expected(q: Question, text: str) -> bool:
+    if q.expects == "phone":
+        return bool(_PHONE.search(text))
+    if q.expects == "zip":
+        return bool(re.search(r"\b\d{5}(?:-\d{4})?\b", text))
+    if q.expects == "code":
+        return bool(CODE.search(text))
     if q.expects == "nct":
         return bool(NCT.search(text))
     if q.expects == "percent":
@@ -129,7 +151,7 @@ def has_expected(q: Question, text: str) -> bool:
         nouns = set().union(*(synonyms(n) for n in q.count_nouns)) if q.count_nouns else set()
         words = tokens(text, keep_stopwords=True)
         for i, w in enumerate(words):
-            if re.fullmatch(r"\d[\d,]*", w) or w in NUMBER_WORDS:
+            if (re.fullmatch(r"\d[\d,]*", w) and not re.fullmatch(r"(?:19|20)\d\d", w)) or w in NUMBER_WORDS:
                 if not nouns or any(x in nouns for x in words[max(0, i - 4) : i + 5]):
                     return True
         return False
@@ -161,17 +183,20 @@ class Answerer:
     def concepts(self, q: Question) -> list[_Concept]:
         out = []
         entity_words = {w for e in q.entities for w in tokens(e.key)}
-        for t in dict.fromkeys(tokens(q.query)):
+        asked = tokens(q.text)
+        for t in dict.fromkeys(asked + tokens(q.context)):
             if t in entity_words:
                 continue  # entities are checked by scope, not by wording
             members = synonyms(t)
-            weight = self.idf(t) * (0.3 if t in _META_WORDS else 1.0)
+            weight = self.idf(t) * (0.3 if t in _META_WORDS else 1.0) * (1.0 if t in asked else 0.25)
             out.append(_Concept(members, weight, any(self.known(m) for m in members)))
         return out
 
-    def score(self, concepts: list[_Concept], hit_dense: float, text_tokens: set[str], doc_tokens: frozenset[str]) -> float:
+    def score(self, concepts: list[_Concept], hit_dense: float, text_tokens: set[str], heading_tokens: set[str],
+              doc_tokens: frozenset[str]) -> float:
         total = sum(c.weight for c in concepts) or 1.0
-        covered = sum(c.weight for c in concepts if c.members & text_tokens)
+        covered = sum(c.weight if c.members & text_tokens else 0.4 * c.weight if c.members & heading_tokens else 0.0
+                      for c in concepts)
         # a term the corpus uses but this document never does: the document is about something else
         foreign = sum(c.weight for c in concepts if c.known and not c.members & doc_tokens)
         return 0.5 * hit_dense + 0.5 * covered / total - 0.35 * foreign / total
@@ -183,11 +208,11 @@ class Answerer:
             scope = self.scope_of(h.chunk.source)
             spans = [h.chunk]
             nxt = scope.neighbour(h.chunk, 1)
-            if nxt is not None:
+            if nxt is not None and (q.wants_list or _label_like(h.chunk)):
                 spans.append(_join(scope.text, h.chunk, nxt))
+            heading_tokens = set(tokens(h.chunk.heading))
             for i, c in enumerate(spans):
-                text_tokens = set(tokens(f"{c.heading}\n{c.text}"))
-                s = self.score(concepts, h.dense, text_tokens, scope.tokens) - 0.02 * i
+                s = self.score(concepts, h.dense, set(tokens(c.text)), heading_tokens, scope.tokens) - 0.02 * i
                 if not has_expected(q, c.text):
                     continue
                 key = (c.source, c.start, c.end)
@@ -270,6 +295,12 @@ class Answerer:
         closest = tuple(Picked(h.chunk, h.title, h.dense) for h in hits[:2])
         text = ABSTAIN_TEXT + (" The closest passages are cited below for you to check." if closest else "")
         return Answer(text, True, closest, reason)
+
+
+def _label_like(c: Chunk) -> bool:
+    """A label, a header row or a name line whose value or details are on the next line."""
+    t = c.text.strip()
+    return t.endswith(":") or (len(t) < 60 and t[-1:] not in ".!?]")
 
 
 def _join(text: str, a: Chunk, b: Chunk) -> Chunk:

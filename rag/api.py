@@ -130,6 +130,6 @@ def create_app(settings: Settings, qa: QA) -> FastAPI:
     app.add_middleware(BearerKeyMiddleware, keys=keys)
     app.state.feedback = FeedbackStore(settings.data_dir)
 
-    from ui import mount  # Gradio is heavy; imported only when the app is built
+    from ui.app import mount  # Gradio is heavy; imported only when the app is built
 
     return mount(app, qa, settings, app.state.feedback, keys, gold=settings.corpus_dir.parent / "eval" / "gold.jsonl")

@@ -57,8 +57,9 @@ class QA:
         t0 = time.perf_counter()
         self._refresh()
         q: Question = analyze(question, history, self.trial_names)
-        k = top_k or self.settings.top_k
-        hits = self.retriever.search(q.query, max(k, 16) if q.wants_list else k, filters)
+        # the answerer re-ranks spans itself, so it looks deeper than the passages it may cite
+        k = 3 * (top_k or self.settings.top_k)
+        hits = self.retriever.search(q.query, k, filters)
         if len(q.entities) > 1:
             # a comparison: look for each entity on its own too, so one side cannot crowd out the other
             seen = {h.chunk.id for h in hits}
