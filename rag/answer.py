@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .entities import CODE, NCT, Entity, Scope, question_entities
-from .text import STOPWORDS, stem, synonyms, tokens
+from .text import STOPWORDS, specificity, stem, surface_forms, synonyms, tokens
 from .types import Chunk, Hit, Turn
 
 ABSTAIN_TEXT = "The documents don't answer this."
@@ -25,6 +25,8 @@ ABSTAIN_TEXT = "The documents don't answer this."
 NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
+_MONTHS_AND_DAYS = set("january february march april may june july august september october november december "
+                       "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday".split())
 _MONTHS = "january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec".split()
 _DATE = re.compile(r"\b(?:(?:19|20)\d\d|[12]H|Q[1-4]|" + "|".join(_MONTHS) + r")\b|\b\d+\s*(?:days?|weeks?|months?|years?)\b|\bweek\s+\d+|\bhalf of\b", re.I)
 _PERCENT = re.compile(r"\d\s*%|\bpercent\b|\(\d+/\d+\)", re.I)
@@ -32,7 +34,7 @@ _MONEY = re.compile(r"[$€£]\s*\d|\b\d[\d,.]*\s*(?:usd|dollars|euros|million d
 _DOSE = re.compile(r"\d[\d,.]*\s*(?:mg|g|µg|mcg|ug|ml|iu|units?|cells|million|billion|x\s*10|×\s*10|/kg|/m2|mg/m2)\b", re.I)
 _QUANTITY = re.compile(r"(?<![\w/-])(?<!phase )(?<!Phase )[<>≥≤~]?\d[\d,.]*(?:\+|\s*%)?(?![\w/])(?!-[A-Za-z])|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.I)
 _YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|will|would|was|were|has|have|had|should|may|must)\b", re.I)
-_LIST = re.compile(r"\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will|must|could|can)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bendpoints\b|\bdiseases\b|\bgroups\b|\bincluding\b", re.I)
+_LIST = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}[\w-]+s\s+(?:are|were|do|does|did|will|would|can|could|must|is|have|has)\b|\b(?:two|three|four|five|both)\s+[\w-]+s\b|\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will|must|could|can)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bendpoints\b|\bdiseases\b|\bgroups\b|\bincluding\b", re.I)
 _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
 _NEGATIVE_VALUE = re.compile(r"\|\s*(?:no|none\b.*|n/a)\s*\|?\s*$|:\s*(?:no|none)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|there|the study|the trial|the product|the therapy|the site)\b", re.I)
@@ -54,6 +56,7 @@ class Question:
     wants_list: bool
     count_nouns: frozenset[str] = frozenset()
     context: str = ""  # the earlier turn a follow-up leans on
+    unknown: tuple[str, ...] = ()  # proper names the corpus never mentions
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,11 @@ class Answer:
 
 def _expects(q: str) -> tuple[str, frozenset[str]]:
     ql = q.lower()
-    if _YESNO.match(q):
+    last = re.split(r"(?<=[.!?])\s+(?=[A-Z])", q.strip())[-1]
+    if _YESNO.match(last):
         return "yesno", frozenset()
+    if re.search(r"\be-?mail\b", ql):
+        return "email", frozenset()
     m = re.search(r"\b(?:how many|number of)\s+((?:[\w/-]+\s+){0,3}[\w/-]+)", ql)
     if m:
         phrase = []
@@ -106,14 +112,33 @@ def _expects(q: str) -> tuple[str, frozenset[str]]:
     return "other", frozenset()
 
 
-def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str]) -> Question:
-    entities = question_entities(question, trial_names)
+def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
+    """Proper names in the question that the corpus never uses (a competitor's product, say)."""
+    from wordfreq import zipf_frequency
+
+    out = []
+    for m in re.finditer(r"(?<![\w-])([A-Z][\w]*(?:-[\w]+)*|[a-z]+-[a-z]+)(?![\w-])", question):
+        word = m.group(1)
+        sentence_start = not question[: m.start()].strip() or question[: m.start()].rstrip()[-1:] in ".?!\"“("
+        if sentence_start and not word.isupper():
+            continue
+        parts = [p for p in re.split(r"-", word.casefold()) if p]
+        if zipf_frequency(word.casefold(), "en") >= 2.5 or any(c.isdigit() for c in word):
+            continue
+        if not known(stem(word.casefold())) and not known(word.casefold()) and not all(known(stem(p)) for p in parts):
+            out.append(word)
+    return out
+
+
+def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
+            known: Callable[[str], bool] = lambda t: True) -> Question:
+    entities = question_entities(question, trial_names, known)
     query = question
     if history and (not entities or _PRONOUN.search(question)):
         # A follow-up ("How many will it enroll?") is about what the conversation was about.
         recent_user = next((t.content for t in reversed(history) if t.role == "user"), "")
         for turn in reversed(history):
-            named = question_entities(turn.content, trial_names)
+            named = question_entities(turn.content, trial_names, known)
             if named and not entities:
                 entities = named
                 break
@@ -121,7 +146,7 @@ def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str])
         query = f"{question} ({recent_user}{' ' + context if context and context not in recent_user.upper() else ''})"
     expects, nouns = _expects(question)
     return Question(question, query, frozenset(entities), expects, bool(_LIST.search(question)), nouns,
-                    query[len(question):])
+                    query[len(question):], tuple(unknown_names(question, known)))
 
 
 def _quantities(text: str) -> list[str]:
@@ -129,6 +154,8 @@ def _quantities(text: str) -> list[str]:
 
 
 def has_expected(q: Question, text: str) -> bool:
+    if q.expects == "email":
+        return "@" in text
     if q.expects == "phone":
         return bool(_PHONE.search(text))
     if q.expects == "zip":
@@ -151,8 +178,9 @@ def has_expected(q: Question, text: str) -> bool:
         nouns = set().union(*(synonyms(n) for n in q.count_nouns)) if q.count_nouns else set()
         words = tokens(text, keep_stopwords=True)
         for i, w in enumerate(words):
-            if (re.fullmatch(r"\d[\d,]*", w) and not re.fullmatch(r"(?:19|20)\d\d", w)) or w in NUMBER_WORDS:
-                if not nouns or any(x in nouns for x in words[max(0, i - 4) : i + 5]):
+            if (re.fullmatch(r"\d[\d,]*", w) and not re.fullmatch(r"(?:19|20)\d\d", w)) or (w in NUMBER_WORDS and w != "one"):
+                # "136 participants", "26 patients who", "enrollment is 92"
+                if not nouns or any(x in nouns for x in words[i + 1 : i + 4] + words[max(0, i - 3) : i]):
                     return True
         return False
     return True
@@ -163,6 +191,7 @@ class _Concept:
     members: frozenset[str]
     weight: float
     known: bool  # the corpus uses some member
+    specific: float  # 1 for domain terms, low for everyday words
 
 
 class Answerer:
@@ -184,13 +213,25 @@ class Answerer:
         out = []
         entity_words = {w for e in q.entities for w in tokens(e.key)}
         asked = tokens(q.text)
+        # a capitalised word inside the question names something (Germany, FDA): treat as specific
+        names = {stem(w.casefold()) for w in re.findall(r"(?<=[\w,;:] )[A-Z][\w-]+", q.text)
+                 if w.casefold().rstrip(".") not in _MONTHS_AND_DAYS}
+        surface = surface_forms(q.text + " " + q.context)
         for t in dict.fromkeys(asked + tokens(q.context)):
             if t in entity_words:
                 continue  # entities are checked by scope, not by wording
             members = synonyms(t)
             weight = self.idf(t) * (0.3 if t in _META_WORDS else 1.0) * (1.0 if t in asked else 0.25)
-            out.append(_Concept(members, weight, any(self.known(m) for m in members)))
+            specific = 1.0 if t in names else specificity(surface.get(t, t))
+            out.append(_Concept(members, weight, any(self.known(m) for m in members), specific))
         return out
+
+    @staticmethod
+    def foreign_specific(concepts: list[_Concept], doc_tokens: frozenset[str]) -> bool:
+        """A domain term of the question (lupus, Germany) that the corpus uses elsewhere but this
+        document never does: the document is about something else."""
+        return any(c.known and c.specific >= 0.75 and c.weight > 0 and not _in_document(c.members, doc_tokens)
+                   for c in concepts)
 
     def score(self, concepts: list[_Concept], hit_dense: float, text_tokens: set[str], heading_tokens: set[str],
               doc_tokens: frozenset[str]) -> float:
@@ -198,22 +239,26 @@ class Answerer:
         covered = sum(c.weight if c.members & text_tokens else 0.4 * c.weight if c.members & heading_tokens else 0.0
                       for c in concepts)
         # a term the corpus uses but this document never does: the document is about something else
-        foreign = sum(c.weight for c in concepts if c.known and not c.members & doc_tokens)
+        foreign = sum(c.weight * c.specific ** 2 for c in concepts if c.known and not c.members & doc_tokens)
         return 0.5 * hit_dense + 0.5 * covered / total - 0.35 * foreign / total
 
-    def candidates(self, q: Question, hits: Sequence[Hit]) -> list[Picked]:
+    def candidates(self, q: Question, hits: Sequence[Hit], strict: bool = True) -> list[Picked]:
         concepts = self.concepts(q)
+        qualified = _qualified_numbers(q.text)
         out: dict[tuple[str, int, int], Picked] = {}
         for h in hits:
             scope = self.scope_of(h.chunk.source)
+            if strict and self.foreign_specific(concepts, scope.tokens):
+                continue
             spans = [h.chunk]
             nxt = scope.neighbour(h.chunk, 1)
             if nxt is not None and (q.wants_list or _label_like(h.chunk)):
                 spans.append(_join(scope.text, h.chunk, nxt))
             heading_tokens = set(tokens(h.chunk.heading))
             for i, c in enumerate(spans):
-                s = self.score(concepts, h.dense, set(tokens(c.text)), heading_tokens, scope.tokens) - 0.02 * i
-                if not has_expected(q, c.text):
+                own = set(tokens(c.text)) | (heading_tokens if c.kind == "item" else set())
+                s = self.score(concepts, h.dense, own, heading_tokens, scope.tokens) - 0.02 * i
+                if not has_expected(q, c.text) or _contradicts(qualified, c.text):
                     continue
                 key = (c.source, c.start, c.end)
                 if key not in out or out[key].score < s:
@@ -222,14 +267,18 @@ class Answerer:
 
     # --- answering ------------------------------------------------------------------------------
     def answer(self, q: Question, hits: Sequence[Hit]) -> Answer:
-        ranked = self.candidates(q, hits)
-        groups = self._entity_groups(q)
+        if q.unknown:
+            return self._abstain(hits, f"the documents never mention {', '.join(q.unknown)}")
+        groups = self._entity_groups(q, {h.chunk.source for h in hits})
+        # a comparison draws on several documents, so one side's terms are foreign to the other
+        ranked = self.candidates(q, hits, strict=len(groups) <= 1)
         if not groups:
             return self._compose(q, ranked, hits)
         per_group = [[p for p in ranked if self._concerns(p.chunk, g)] for g in groups]
         if len(groups) == 1:
             return self._compose(q, per_group[0], hits)
-        picked = [ok[0] for ok in per_group if ok and ok[0].score >= self.min_score]
+        # each side of a comparison covers only part of the question's words
+        picked = [ok[0] for ok in per_group if ok and ok[0].score >= 0.75 * self.min_score]
         if not picked:
             return self._abstain(hits, "no passage concerns the entities asked about")
         unique = list({(p.chunk.source, p.chunk.start): p for p in picked}.values())
@@ -238,12 +287,20 @@ class Answerer:
     def _concerns(self, chunk: Chunk, group: set[Entity]) -> bool:
         return any(self.scope_of(chunk.source).concerns(chunk, e) for e in group)
 
-    def _entity_groups(self, q: Question) -> list[set[Entity]]:
-        """Entities naming the same thing (ALLO-605 and its trial IGNITE) form one group."""
+    def _entity_groups(self, q: Question, sources: set[str]) -> list[set[Entity]]:
+        """Entities naming the same thing (ALLO-605 and its trial IGNITE, named side by side in
+        some document) form one group; a comparison has several groups."""
+        scopes = [self.scope_of(s) for s in sorted(sources)]
+
+        def same(a: Entity, b: Entity) -> bool:
+            if a.key.startswith(b.key) or b.key.startswith(a.key):
+                return True
+            return any(a in sc.doc_entities and b in sc.doc_entities and sc.linked(a, b) for sc in scopes)
+
         groups: list[set[Entity]] = []
         for e in sorted(q.entities, key=lambda x: (x.cls, x.key)):
             for g in groups:
-                if any(e.cls != f.cls or e.key.startswith(f.key) or f.key.startswith(e.key) for f in g):
+                if any(same(e, f) for f in g):
                     g.add(e)
                     break
             else:
@@ -257,7 +314,9 @@ class Answerer:
         best = ranked[0]
         chosen = [best]
         if q.wants_list:
-            chosen += self._siblings(best, ranked)
+            # siblings not retrieved have no dense score; credit them with the pool's typical one
+            typical_dense = sorted(h.dense for h in hits)[len(hits) // 2] if hits else 0.0
+            chosen += self._siblings(q, best, typical_dense)
         margin = self.list_margin if q.wants_list else self.pair_margin
         limit = 10 if q.wants_list else 2
         for p in ranked[1:]:
@@ -269,19 +328,25 @@ class Answerer:
         chosen.sort(key=lambda p: (p.chunk.source != best.chunk.source, p.chunk.source, p.chunk.start))
         return self._render(q, chosen)
 
-    def _siblings(self, best: Picked, ranked: list[Picked]) -> list[Picked]:
-        """Other items of the list (or rows of the table) the best span belongs to."""
+    def _siblings(self, q: Question, best: Picked, typical_dense: float) -> list[Picked]:
+        """Other items of the list (or rows of the table) the best span belongs to, when they
+        answer nearly as well: the list label or row shape they share is what was asked for."""
         if best.chunk.kind not in ("item", "row"):
             return []
         scope = self.scope_of(best.chunk.source)
         shape = _row_shape(best.chunk.text)
+        concepts = self.concepts(q)
+        heading_tokens = set(tokens(best.chunk.heading))
         out = []
         for c in scope.chunks:
             if c.ordinal == best.chunk.ordinal or abs(c.ordinal - best.chunk.ordinal) > 20 or c.kind != best.chunk.kind:
                 continue
             if c.heading != best.chunk.heading or (c.kind == "row" and _row_shape(c.text) != shape):
                 continue
-            out.append(Picked(c, best.title, best.score - 0.01))
+            own = set(tokens(c.text)) | (heading_tokens if c.kind == "item" else set())
+            score = self.score(concepts, 0.0, own, heading_tokens, scope.tokens) + 0.5 * typical_dense
+            if score >= best.score - 0.25:
+                out.append(Picked(c, best.title, score))
         return out[:9]
 
     def _render(self, q: Question, chosen: list[Picked]) -> Answer:
@@ -295,6 +360,39 @@ class Answerer:
         closest = tuple(Picked(h.chunk, h.title, h.dense) for h in hits[:2])
         text = ABSTAIN_TEXT + (" The closest passages are cited below for you to check." if closest else "")
         return Answer(text, True, closest, reason)
+
+
+def _in_document(members: frozenset[str], doc_tokens: frozenset[str]) -> bool:
+    """Whether the document uses the term in some form: rheumatology ~ rheumatologic,
+    CD19/CD70 ~ CD19 and CD70."""
+    for m in members:
+        if m in doc_tokens:
+            return True
+        parts = [p for p in re.split(r"[-/.+]", m) if p]
+        if len(parts) > 1 and all(p in doc_tokens for p in parts):
+            return True
+        if len(m) >= 7 and any(t.startswith(m[:7]) for t in doc_tokens):
+            return True
+    return False
+
+
+def _qualified_numbers(question: str) -> list[tuple[str, str]]:
+    """Numbered things the question asks about: dose-level 1, Phase 3, Week 24, cohort 2."""
+    out = []
+    for m in re.finditer(r"\b([A-Za-z][A-Za-z]+)[\s-](\d+)\b(?![-/.]\d)", question):
+        if not CODE.fullmatch(m.group(0)) and m.group(1).casefold() not in STOPWORDS | {"nct"}:
+            out.append((m.group(1).casefold(), m.group(2)))
+    return out
+
+
+def _contradicts(qualified: list[tuple[str, str]], text: str) -> bool:
+    """The span numbers the same thing differently (asked dose-level 1, it says dose-level 2)."""
+    low = text.casefold()
+    for word, number in qualified:
+        found = re.findall(rf"\b{re.escape(word)}[\s-]+(\d+)\b", low)
+        if found and number not in found:
+            return True
+    return False
 
 
 def _label_like(c: Chunk) -> bool:
@@ -347,7 +445,7 @@ def yes_or_no(question: str, chunk: Chunk) -> str:
             verdict = value in allowed
     if verdict is None:
         excluded = bool(_NEGATIVE_SECTION.search(chunk.heading))
-        negated = bool(re.search(r"\b(?:not|no|never|without|none)\b", text, re.I)) and not re.search(r"\b(?:not|no|never|without)\b", question, re.I)
+        negated = bool(re.search(r"\b(?:not|no|never|without|none|rather than|instead of)\b", text, re.I)) and not re.search(r"\b(?:not|no|never|without)\b", question, re.I)
         if excluded:
             verdict = asks_excluded
         else:

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import BearerKeyMiddleware, KeyRing
 from .errors import RagError
@@ -26,6 +27,53 @@ log = logging.getLogger("rag.api")
 
 def error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+class BodyTooLarge(StarletteHTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"Request body over {limit} bytes (RAG_MAX_BODY_BYTES); send a shorter request.")
+
+
+class BodyLimit:
+    """413 for bodies over `max_bytes`: at once from Content-Length, and while reading a chunked
+    body that has none, so no route ever holds more than the limit in memory."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers", [])).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_bytes:
+            exc = BodyTooLarge(self.max_bytes)
+            await error(413, "body_too_large", str(exc.detail))(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)  # FastAPI re-raises HTTPExceptions from body parsing
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except BodyTooLarge as exc:
+            if started:
+                raise
+            await error(413, "body_too_large", str(exc.detail))(scope, receive, send)
 
 
 class AskRequest(BaseModel):
@@ -68,12 +116,7 @@ def create_app(settings: Settings, qa: QA) -> FastAPI:
     app.state.qa = qa
     app.state.settings = settings
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_body_bytes:
-            return error(413, "body_too_large", f"Request body over {settings.max_body_bytes} bytes.")
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
     @app.exception_handler(RagError)
     async def rag_error(_: Request, exc: RagError):
@@ -88,7 +131,8 @@ def create_app(settings: Settings, qa: QA) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException):
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(exc.status_code, "http_error")
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 413: "body_too_large"}.get(
+            exc.status_code, "http_error")
         return error(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(Exception)

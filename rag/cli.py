@@ -39,7 +39,12 @@ def run_ingest(settings: Settings, paths: list[Path], rebuild: bool = False, qui
     with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   transient=True, disable=quiet or not sys.stderr.isatty()) as bar:
         task = bar.add_task("ingest", total=None)
-        report = ingest(index, paths, rebuild, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        report = ingest(index, paths, rebuild, progress=lambda done, total: bar.update(task, completed=done, total=total),
+                        on_wait=lambda message: typer.secho(message, fg="yellow", err=True))
+    if report.stray_vectors or report.missing_vectors:
+        typer.secho(f"repaired the index (an earlier ingest was interrupted, or the Chroma store changed): "
+                    f"{report.stray_vectors} stray vectors dropped, {report.missing_vectors} documents re-embedded",
+                    fg="yellow", err=True)
     for source, reason in report.skipped:
         typer.secho(f"skipped {source}: {reason}", fg="yellow", err=True)
     typer.echo(report.summary(), err=quiet)
@@ -52,11 +57,22 @@ def ingest_cmd(
     rebuild: bool = typer.Option(False, "--rebuild", help="Re-embed everything, even unchanged files."),
 ) -> None:
     """Index files and folders incrementally (unchanged files are skipped by content hash)."""
+    from .load import LOADERS
+
     settings = Settings()
+    paths = paths or [settings.corpus_dir]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        hint = "" if paths != [settings.corpus_dir] else " Set RAG_CORPUS_DIR or pass files or folders: rag ingest PATH ..."
+        _fail(RagError(f"No such file or folder: {', '.join(map(str, missing))}.{hint}"))
     try:
-        run_ingest(settings, paths or [settings.corpus_dir], rebuild)
+        _, report = run_ingest(settings, paths, rebuild)
     except RagError as exc:
         _fail(exc)
+    if not report.found:
+        typer.secho(f"No files to index in {', '.join(map(str, paths))}: supported types are "
+                    f"{', '.join(sorted(LOADERS))}.", fg="red", err=True)
+        raise typer.Exit(1)
 
 
 @app.command("ask")
@@ -149,9 +165,21 @@ def serve_cmd(
     if not loopback and not settings.keys and not allow_open:
         _fail(RagError(f"Refusing to serve on {host} without API keys. Set RAG_API_KEYS, or pass --allow-open."))
     try:
-        if not no_ingest and not settings.chroma_url:
+        if settings.chroma_url:
+            typer.echo(f"Vectors in the Chroma server at {settings.chroma_url}; documents and keyword index in "
+                       f"{settings.data_dir}", err=True)
+        if not no_ingest:
+            # With a Chroma server too: SQLite and the keyword index live in the data dir, and a new,
+            # wiped or different server needs its vectors put back (is_stale notices).
             index = open_index(settings, create=True)
-            if is_stale(index, settings.corpus_dir) or index.counts()[0] == 0:
+            empty = index.counts()[0] == 0
+            if not settings.corpus_dir.is_dir():
+                if empty:
+                    raise RagError(f"Nothing to serve: no index in {settings.data_dir} and no corpus folder "
+                                   f"{settings.corpus_dir}. Set RAG_CORPUS_DIR, or run `rag ingest PATH` first.")
+                typer.secho(f"Corpus folder {settings.corpus_dir} not found; serving the index as it is.",
+                            fg="yellow", err=True)
+            elif empty or is_stale(index, settings.corpus_dir):
                 typer.echo(f"Index missing or stale; building it from {settings.corpus_dir} ...", err=True)
                 run_ingest(settings, [settings.corpus_dir])
         index = open_index(settings)

@@ -58,8 +58,9 @@ def mentions(text: str, trial_names: frozenset[str] = frozenset()) -> set[Entity
     return {e for _, e in _found(text, trial_names)}
 
 
-def question_entities(question: str, trial_names: frozenset[str]) -> set[Entity]:
-    """Entities named in a question; trial names match in any case ("the ignite study")."""
+def question_entities(question: str, trial_names: frozenset[str], known=lambda key: True) -> set[Entity]:
+    """Entities named in a question; trial names match in any case ("the ignite study").
+    `known(key)` says whether the corpus uses a key, to read "allo605" as ALLO-605 only if it does."""
     found = mentions(question, trial_names)
     for word in re.findall(r"[A-Za-z][A-Za-z0-9]{3,}", question):
         if word.casefold() in trial_names and (word.isupper() or re.search(
@@ -67,8 +68,9 @@ def question_entities(question: str, trial_names: frozenset[str]) -> set[Entity]
             found.add(Entity(word.casefold(), "trial"))
     # "allo605" or "ALLO 605" for ALLO-605
     for m in re.finditer(r"\b([A-Za-z]{2,})[ ]?(\d{3,})\b", question):
-        if m.group(1).casefold() != "nct" and (m.group(1).isupper() or " " not in m.group(0)):
-            found.add(Entity(f"{m.group(1)}-{m.group(2)}".casefold(), "product"))
+        key = f"{m.group(1)}-{m.group(2)}".casefold()
+        if m.group(1).casefold() != "nct" and known(key):
+            found.add(Entity(key, "product"))
     return {e for e in found if not (e.cls == "product" and NCT.fullmatch(e.key))}
 
 

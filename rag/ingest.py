@@ -1,27 +1,31 @@
 """Incremental ingestion: load → chunk → embed → store, keyed on content hashes.
 
 Unchanged files are skipped, changed files replaced, files gone from disk removed. Bad files are
-skipped with a reason and the rest still ingests.
+skipped with a reason and the rest still ingests. One ingest at a time writes to a data dir (a lock
+file), and an ingest killed at any point leaves an index the next ingest repairs and completes.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .chunk import chunk_document
 from .errors import RagError, UnsupportedFile
-from .load import file_hash, load_file, supported
+from .load import file_hash, load_bytes, read_file, supported
 from .store import Index, embedding_text
 from .types import Chunk, Document
 
 CHUNKER_VERSION = "chunk-v1"
-EMBED_BATCH_CHUNKS = 1024
+EMBED_BATCH_CHUNKS = 256  # per flush: one Chroma write, one SQLite transaction; a kill loses at most this much work
 PARALLEL_PARSE_MIN_FILES = 64
+LOCK_FILE = "ingest.lock"
 
 
 @dataclass
@@ -33,6 +37,9 @@ class IngestReport:
     chunks: int = 0
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    found: int = 0  # supported files found under the given paths
+    stray_vectors: int = 0  # in Chroma but not SQLite: left by an interrupted ingest, dropped
+    missing_vectors: int = 0  # documents with chunks Chroma had no vector for, embedded again
 
     def summary(self) -> str:
         line = (
@@ -47,6 +54,15 @@ class SourceFile:
     path: Path
     source: str
     root: str
+
+
+@dataclass(frozen=True)
+class Parsed:
+    item: SourceFile
+    doc: Document | None = None
+    chunks: list[Chunk] = field(default_factory=list)
+    reason: str = ""  # why doc is None
+    gone: bool = False  # deleted between discovery and reading
 
 
 def discover(paths: Sequence[Path]) -> tuple[list[SourceFile], list[tuple[str, str]]]:
@@ -70,19 +86,21 @@ def stamp(data: bytes) -> str:
     return f"{file_hash(data)}:{CHUNKER_VERSION}"
 
 
-def _parse(item: SourceFile) -> tuple[SourceFile, Document | None, list[Chunk], str]:
+def _parse(item: SourceFile) -> Parsed:
     try:
-        doc = load_file(item.path, item.source)
-        doc = Document(doc.source, doc.title, doc.text, stamp(item.path.read_bytes()),
-                       {**doc.metadata, "root": item.root}, doc.pages)
-        return item, doc, chunk_document(doc), ""
+        data = read_file(item.path, item.source)  # read once: the hash always matches the text indexed
+        doc = load_bytes(item.source, item.path.suffix, data)
+        doc = Document(doc.source, doc.title, doc.text, stamp(data), {**doc.metadata, "root": item.root}, doc.pages)
+        return Parsed(item, doc, chunk_document(doc))
     except UnsupportedFile as exc:
-        return item, None, [], exc.reason
-    except (OSError, ValueError, RecursionError) as exc:  # a loader's library choked on a bad file
-        return item, None, [], f"could not be read ({exc.__class__.__name__}: {exc})"
+        return Parsed(item, reason=exc.reason)
+    except FileNotFoundError:
+        return Parsed(item, reason="it was deleted before it could be read", gone=True)
+    except Exception as exc:  # a loader's library choked on a bad file; one file must not stop the rest
+        return Parsed(item, reason=f"could not be read ({exc.__class__.__name__}: {exc})")
 
 
-def _parse_all(items: list[SourceFile], workers: int) -> Iterable[tuple[SourceFile, Document | None, list[Chunk], str]]:
+def _parse_all(items: list[SourceFile], workers: int) -> Iterable[Parsed]:
     if len(items) < PARALLEL_PARSE_MIN_FILES or workers <= 1:
         yield from map(_parse, items)
         return
@@ -90,26 +108,77 @@ def _parse_all(items: list[SourceFile], workers: int) -> Iterable[tuple[SourceFi
         yield from pool.map(_parse, items, chunksize=16)
 
 
+@contextmanager
+def ingest_lock(data_dir: Path, timeout: float | None = None,
+                on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the data dir's ingest lock; wait for another ingest to finish (up to `timeout` seconds,
+    None: as long as it takes). stdlib flock rather than a library: the OS releases it when its
+    holder dies, even by kill -9, so a crashed ingest never leaves a stale lock behind."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / LOCK_FILE, "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "unknown"
+            if on_wait:
+                on_wait(f"Another ingest (pid {holder}) is writing to {data_dir}; waiting for it to finish ...")
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                time.sleep(0.2)
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise RagError(
+                            f"Another ingest (pid {holder}) is still writing to {data_dir} after {timeout:.0f}s. "
+                            "Wait for it to finish and run this one again."
+                        ) from None
+        f.truncate(0)
+        f.write(str(os.getpid()))
+        f.flush()
+        try:
+            yield
+        finally:
+            f.truncate(0)
+
+
 def ingest(
     index: Index,
     paths: Sequence[Path],
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    lock_timeout: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> IngestReport:
+    """Bring the index in line with `paths`. Waits for any other ingest into the same data dir."""
+    with ingest_lock(index.dir, lock_timeout, on_wait):
+        return _ingest(index, paths, rebuild, progress)
+
+
+def _ingest(index: Index, paths: Sequence[Path], rebuild: bool,
+            progress: Callable[[int, int], None] | None) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
     files, problems = discover(paths)
+    report.found = len(files)
     report.skipped.extend(problems)
-    if index.meta("ingest_in_progress") == "1":
-        index.remove_orphan_vectors()
+
+    # An earlier ingest died mid-way, or Chroma lost or gained vectors behind our back (a wiped or
+    # different Chroma server): make Chroma agree with SQLite, and re-embed what lacks vectors.
+    interrupted = index.meta("ingest_in_progress") == "1"
+    redo: set[str] = set()
+    if interrupted or index.vector_count() != index.counts()[1]:
+        report.stray_vectors, redo = index.reconcile()
+        report.missing_vectors = len(redo)
     index.set_meta("ingest_in_progress", "1")
 
     manifest = index.manifest()
     roots = {f.root for f in files} | {str(p.resolve()) for p in paths if p.is_dir()}
     seen = {f.source for f in files}
-    for source in list(manifest):
-        doc_root = index.document(source).metadata.get("root", "")
-        if doc_root in roots and source not in seen:
+    for source, root in index.document_roots().items():
+        if root in roots and source not in seen:
             index.delete_document(source)
             report.removed += 1
 
@@ -117,10 +186,12 @@ def ingest(
     for f in files:
         try:
             current = stamp(f.path.read_bytes()) if f.path.stat().st_size <= 200_000_000 else "too-big"
+        except FileNotFoundError:
+            current = "gone"  # deleted since discovery: _parse reports it
         except OSError as exc:
             report.skipped.append((f.source, f"could not be read ({exc})"))
             continue
-        if not rebuild and manifest.get(f.source) == current:
+        if not rebuild and manifest.get(f.source) == current and f.source not in redo:
             report.unchanged += 1
         else:
             todo.append(f)
@@ -131,11 +202,8 @@ def ingest(
     def flush() -> None:
         nonlocal pending
         texts = [embedding_text(doc.title, c) for doc, chunks in pending for c in chunks]
-        vectors = index.embeddings.embed_array(texts)
-        pos = 0
+        index.replace_documents(pending, index.embeddings.embed_array(texts))
         for doc, chunks in pending:
-            index.replace_document(doc, chunks, vectors[pos : pos + len(chunks)])
-            pos += len(chunks)
             if doc.source in manifest:
                 report.changed += 1
             else:
@@ -143,15 +211,28 @@ def ingest(
             report.chunks += len(chunks)
         pending = []
 
+    def drop_old(source: str) -> bool:
+        """A file that can no longer be indexed takes its previous version out of the index."""
+        if source in manifest:
+            index.delete_document(source)
+            report.removed += 1
+            return True
+        return False
+
     workers = max(1, (os.cpu_count() or 1))
-    for item, doc, chunks, reason in _parse_all(todo, workers):
+    for parsed in _parse_all(todo, workers):
         done += 1
-        if doc is None:
-            report.skipped.append((item.source, reason))
-        elif not chunks:
-            report.skipped.append((item.source, "no text to index after parsing"))
+        source = parsed.item.source
+        if parsed.gone:
+            if not drop_old(source):
+                report.skipped.append((source, parsed.reason))
+        elif parsed.doc is None or not parsed.chunks:
+            reason = parsed.reason or "no text to index after parsing"
+            if drop_old(source):
+                reason += "; its previous version was removed from the index"
+            report.skipped.append((source, reason))
         else:
-            pending.append((doc, chunks))
+            pending.append((parsed.doc, parsed.chunks))
             if sum(len(c) for _, c in pending) >= EMBED_BATCH_CHUNKS:
                 flush()
         if progress:
@@ -159,7 +240,7 @@ def ingest(
     if pending:
         flush()
 
-    if report.added or report.changed or report.removed or index.meta("keyword_version", "0") == "0":
+    if report.added or report.changed or report.removed or interrupted or redo or index.meta("keyword_version", "0") == "0":
         index.rebuild_keyword_index()
     index.set_meta("ingest_in_progress", "0")
     report.seconds = time.perf_counter() - started
@@ -167,14 +248,20 @@ def ingest(
 
 
 def is_stale(index: Index, corpus_dir: Path) -> bool:
-    """True when the corpus folder and the index disagree (new, changed or deleted files)."""
+    """True when the corpus folder and the index disagree (new, changed or deleted files), or the
+    index needs repair (an interrupted ingest, vectors missing from Chroma)."""
     try:
         files, _ = discover([corpus_dir])
-    except RagError:
+    except (RagError, OSError):
+        return True
+    if index.meta("ingest_in_progress") == "1" or index.vector_count() != index.counts()[1]:
         return True
     manifest = index.manifest()
     root = str(corpus_dir.resolve())
-    indexed = {s for s in manifest if index.document(s).metadata.get("root") == root}
+    indexed = {s for s, r in index.document_roots().items() if r == root}
     if indexed != {f.source for f in files}:
         return True
-    return any(manifest.get(f.source) != stamp(f.path.read_bytes()) for f in files)
+    try:
+        return any(manifest.get(f.source) != stamp(f.path.read_bytes()) for f in files)
+    except OSError:
+        return True

@@ -127,11 +127,23 @@ def supported(path: Path) -> bool:
     return path.suffix.lower() in LOADERS
 
 
-def load_file(path: Path, source: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
+def read_file(path: Path, source: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, refused before reading when it is over the size limit."""
     size = path.stat().st_size
     if size > max_bytes:
         raise UnsupportedFile(source, f"it is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit; split it into smaller files")
-    loader = LOADERS.get(path.suffix.lower())
+    data = path.read_bytes()
+    if len(data) > max_bytes:  # it grew after the size check
+        raise UnsupportedFile(source, f"it is over the {max_bytes / 1e6:.0f} MB limit; split it into smaller files")
+    return data
+
+
+def load_bytes(source: str, suffix: str, data: bytes) -> Document:
+    loader = LOADERS.get(suffix.lower())
     if loader is None:
-        raise UnsupportedFile(source, f"no loader for {path.suffix!r} files (supported: {', '.join(sorted(LOADERS))})")
-    return loader(source, path.read_bytes())
+        raise UnsupportedFile(source, f"no loader for {suffix!r} files (supported: {', '.join(sorted(LOADERS))})")
+    return loader(source, data)
+
+
+def load_file(path: Path, source: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
+    return load_bytes(source, path.suffix, read_file(path, source, max_bytes))

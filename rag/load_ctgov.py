@@ -241,7 +241,7 @@ def render(study: Study) -> str:
     section("outcomes",
             *(_items(label, [o.measure + (f" [Time frame: {_one_line(o.time_frame)}]" if o.time_frame else "")
                              for o in outcomes]) for label, outcomes in kinds),
-            *(_sentence(f"{_one_line(o.measure)}: {o.description}") for _, outcomes in kinds for o in outcomes
+            *(_sentence(f"{_one_line(o.measure).rstrip('.')}: {o.description}") for _, outcomes in kinds for o in outcomes
               if o.description))
     section("sponsor", _facts(
         ("Lead sponsor", study.lead_sponsor),
@@ -405,15 +405,22 @@ def load_ctgov_xml(source: str, data: bytes) -> Document:
 _STATUS = {"ACTIVE_NOT_RECRUITING": "Active, not recruiting", "UNKNOWN": "Unknown status"}
 _PHASES = {"EARLY_PHASE1": "Early Phase 1", "NA": "N/A"}
 _ENROLLMENT = {"ESTIMATED": "Anticipated"}  # the legacy schema's word, so both formats read alike
+_DESIGN = {  # the legacy schema's wording for the API's design enums
+    "NA": "N/A", "RANDOMIZED": "Randomized", "NON_RANDOMIZED": "Non-Randomized",
+    "SINGLE_GROUP": "Single Group Assignment", "PARALLEL": "Parallel Assignment",
+    "CROSSOVER": "Crossover Assignment", "FACTORIAL": "Factorial Assignment", "SEQUENTIAL": "Sequential Assignment",
+    "NONE": "None (Open Label)",
+}
 
 
-def _enum(value: str | None, special: dict[str, str] | None = None) -> str:
-    """"NOT_YET_RECRUITING" → "Not yet recruiting"."""
+def _enum(value: str | None, special: dict[str, str] | None = None, title: bool = False) -> str:
+    """"NOT_YET_RECRUITING" → "Not yet recruiting" ("Study Director" with title=True)."""
     if not value:
         return ""
     if special and value in special:
         return special[value]
-    return value.replace("_", " ").capitalize()
+    words = value.replace("_", " ")
+    return words.title() if title else words.capitalize()
 
 
 def _phase(value: str) -> str:
@@ -441,12 +448,12 @@ def study_from_json(record: dict) -> Study:
     enrollment = design.get("enrollmentInfo", {})
     primary, primary_type = _date(status.get("primaryCompletionDateStruct"))
     completion, completion_type = _date(status.get("completionDateStruct"))
-    design_pairs = [(label, _enum(info.get(key))) for label, key in (
+    design_pairs = [(label, _enum(info.get(key), _DESIGN)) for label, key in (
         ("Allocation", "allocation"), ("Intervention model", "interventionModel"),
         ("Observational model", "observationalModel"), ("Time perspective", "timePerspective"),
         ("Primary purpose", "primaryPurpose"))]
     masking = (info.get("maskingInfo") or {}).get("masking")
-    design_pairs.append(("Masking", _enum(masking, {"NONE": "None (Open Label)"})))
+    design_pairs.append(("Masking", _enum(masking, _DESIGN)))
     healthy = elig.get("healthyVolunteers")
     countries = dict.fromkeys(loc.get("country", "") for loc in cl.get("locations", []) if loc.get("country"))
     return Study(
@@ -466,7 +473,7 @@ def study_from_json(record: dict) -> Study:
         completion_type=completion_type,
         first_posted=_date(status.get("studyFirstPostDateStruct"))[0],
         last_update_posted=_date(status.get("lastUpdatePostDateStruct"))[0],
-        study_type=_enum(design.get("studyType")),
+        study_type=_enum(design.get("studyType"), title=True),
         phases=tuple(_phase(ph) for ph in design.get("phases", [])),
         enrollment=enrollment.get("count"),
         enrollment_type=_enum(enrollment.get("type"), _ENROLLMENT),
@@ -475,9 +482,10 @@ def study_from_json(record: dict) -> Study:
         description=desc.get("detailedDescription", ""),
         conditions=tuple(cond.get("conditions", [])),
         keywords=tuple(cond.get("keywords", [])),
-        interventions=tuple(Intervention(_enum(i.get("type")), i.get("name", ""), i.get("description", ""),
+        interventions=tuple(Intervention(_enum(i.get("type"), title=True), i.get("name", ""), i.get("description", ""),
                                          tuple(i.get("otherNames", []))) for i in arms.get("interventions", [])),
-        arms=tuple((a.get("label", ""), _enum(a.get("type")), a.get("description", "")) for a in arms.get("armGroups", [])),
+        arms=tuple((a.get("label", ""), _enum(a.get("type"), title=True), a.get("description", ""))
+                   for a in arms.get("armGroups", [])),
         sex=_enum(elig.get("sex")),
         minimum_age=elig.get("minimumAge", ""),
         maximum_age=elig.get("maximumAge", ""),
@@ -489,7 +497,7 @@ def study_from_json(record: dict) -> Study:
         other_outcomes=_json_outcomes(outc.get("otherOutcomes")),
         lead_sponsor=(spons.get("leadSponsor") or {}).get("name", ""),
         collaborators=tuple(c.get("name", "") for c in spons.get("collaborators", [])),
-        officials=tuple((o.get("name", ""), _enum(o.get("role")), o.get("affiliation", ""))
+        officials=tuple((o.get("name", ""), _enum(o.get("role"), title=True), o.get("affiliation", ""))
                         for o in cl.get("overallOfficials", [])),
         locations=tuple(", ".join(x for x in (loc.get("facility"), loc.get("city"),
                                              " ".join(y for y in (loc.get("state"), loc.get("zip")) if y),

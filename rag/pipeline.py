@@ -39,7 +39,8 @@ class QA:
         n_docs = max(1, len(keyword.ids))
         self.trial_names = frozenset(json.loads(self.index.meta("trial_names", "[]")))
         scope = lru_cache(maxsize=512)(self._scope)
-        self.answerer = Answerer(idf_function(keyword.df, n_docs), scope, keyword.df.__contains__)
+        self._known = keyword.df.__contains__
+        self.answerer = Answerer(idf_function(keyword.df, n_docs), scope, self._known)
         self._version = version
 
     def _scope(self, source: str) -> Scope:
@@ -47,7 +48,7 @@ class QA:
 
     def chain(self):
         """analyse → retrieve → answer as a LangChain runnable over {"question", "history", "top_k"}."""
-        analyse = RunnableLambda(lambda x: {**x, "q": analyze(x["question"], x.get("history") or [], self.trial_names)})
+        analyse = RunnableLambda(lambda x: {**x, "q": analyze(x["question"], x.get("history") or [], self.trial_names, self._known)})
         retrieve = RunnableLambda(lambda x: {**x, "hits": self.retriever.search(x["q"].query, x.get("top_k"), x.get("filters"))})
         answer = RunnableLambda(lambda x: self.answerer.answer(x["q"], x["hits"]))
         return analyse | retrieve | answer
@@ -56,7 +57,7 @@ class QA:
             filters: dict[str, str] | None = None) -> AskResponse:
         t0 = time.perf_counter()
         self._refresh()
-        q: Question = analyze(question, history, self.trial_names)
+        q: Question = analyze(question, history, self.trial_names, self._known)
         # the answerer re-ranks spans itself, so it looks deeper than the passages it may cite
         k = 3 * (top_k or self.settings.top_k)
         hits = self.retriever.search(q.query, k, filters)

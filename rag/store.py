@@ -39,8 +39,11 @@ def embedding_text(title: str, chunk: Chunk) -> str:
     return "\n".join(p for p in (chunk.heading, chunk.text) if p)
 
 
-def chroma_client(settings: Settings):
+def chroma_client(settings: Settings, fresh: bool = False):
+    """A Chroma server client when settings.chroma_url is set, else the embedded store under data_dir.
+    `fresh` gives the embedded store a new in-process view of what is on disk (see Index.keyword)."""
     import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
@@ -48,11 +51,21 @@ def chroma_client(settings: Settings):
         url = urlparse(settings.chroma_url)
         if not url.hostname:
             raise RagError(f"RAG_CHROMA_URL={settings.chroma_url!r} is not a URL like http://127.0.0.1:8000")
-        return chromadb.HttpClient(
-            host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
-        )
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
+            )
+        except ValueError as exc:  # chromadb's "Could not connect to a Chroma server"
+            raise RagError(
+                f"Cannot reach the Chroma server at RAG_CHROMA_URL={settings.chroma_url} ({exc}). Start it with "
+                f"`chroma run --path DIR --host {url.hostname} --port {url.port or 8000}`, or unset RAG_CHROMA_URL "
+                "to use the embedded store."
+            ) from None
     path = settings.data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        # Clients are cached per path; existing collections keep their own handle and keep working.
+        SharedSystemClient.clear_system_cache()
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
@@ -83,6 +96,7 @@ class KeywordIndex:
         return cls(retriever, ids, df)
 
     def save(self, directory: Path) -> None:
+        """Written beside `directory` and renamed into place, so nobody reads a half-written index."""
         tmp = directory.with_name(directory.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
@@ -90,12 +104,8 @@ class KeywordIndex:
             self.retriever.save(str(tmp), show_progress=False)
         (tmp / "ids.json").write_text(json.dumps(self.ids))
         (tmp / "df.json").write_text(json.dumps(self.df))
-        old = directory.with_name(directory.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if directory.exists():
-            directory.rename(old)
+        shutil.rmtree(directory, ignore_errors=True)
         tmp.rename(directory)
-        shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
     def load(cls, directory: Path) -> "KeywordIndex":
@@ -137,16 +147,22 @@ class Index:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
         self._check_model(create)
-        self.collection = chroma_client(settings).get_or_create_collection(
-            COLLECTION, metadata={"hnsw:space": "cosine", "embedding_model": embeddings.model_id},
-            embedding_function=None,
-        )
-        built_with = (self.collection.metadata or {}).get("embedding_model")
-        if built_with and built_with != embeddings.model_id:
-            raise ModelMismatch(settings.chroma_url or str(self.dir), built_with, embeddings.model_id)
+        self.collection = self._open_collection()
         self._keyword: KeywordIndex | None = None
         self._keyword_version = ""
+        self._written_version = ""  # the keyword_version this process wrote, if any
         self._chunks: dict[str, Chunk] = {}
+        self._data_version = -1
+
+    def _open_collection(self, fresh: bool = False):
+        collection = chroma_client(self.settings, fresh).get_or_create_collection(
+            COLLECTION, metadata={"hnsw:space": "cosine", "embedding_model": self.embeddings.model_id},
+            embedding_function=None,
+        )
+        built_with = (collection.metadata or {}).get("embedding_model")
+        if built_with and built_with != self.embeddings.model_id:
+            raise ModelMismatch(self.settings.chroma_url or str(self.dir), built_with, self.embeddings.model_id)
+        return collection
 
     # --- metadata -------------------------------------------------------------------------
     def meta(self, key: str, default: str = "") -> str:
@@ -192,9 +208,18 @@ class Index:
         chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         return docs, chunks
 
+    def document_roots(self) -> dict[str, str]:
+        """source → the folder it was ingested from, without reading the documents' text."""
+        rows = self.db.execute("SELECT source, json_extract(metadata, '$.root') FROM documents")
+        return {source: root or "" for source, root in rows}
+
     # --- chunks ------------------------------------------------------------------------------
     def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         """Chunks by id, texts sliced from their documents. Ids no longer indexed are left out."""
+        data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if data_version != self._data_version:  # another process committed: cached texts may be stale
+            self._chunks.clear()
+            self._data_version = data_version
         found = {i: self._chunks[i] for i in ids if i in self._chunks}
         missing = [i for i in ids if i not in found]
         if missing:
@@ -220,11 +245,20 @@ class Index:
         return [Chunk(source, s, e, doc.text[s:e], o, h, k) for o, s, e, h, k in rows]
 
     # --- writing -----------------------------------------------------------------------------
-    def replace_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        """Crash-safe: vectors go in first under deterministic ids, the SQLite commit last, so a
-        crash leaves the old manifest entry and the next ingest redoes this document."""
+    def replace_documents(self, docs: Sequence[tuple[Document, Sequence[Chunk]]], vectors: np.ndarray) -> None:
+        """Store documents with their chunks; `vectors` holds one row per chunk, in order.
+
+        Crash-safe: vectors go in first under deterministic ids and SQLite commits last, in one
+        transaction, so a crash leaves the old manifest entries (the next ingest redoes these
+        documents) and vectors SQLite does not know (`reconcile` drops them). One Chroma write per
+        batch of documents rather than per document: each write costs tens of milliseconds."""
+        if not docs:
+            return
+        chunks = [c for _, doc_chunks in docs for c in doc_chunks]
+        sources = [doc.source for doc, _ in docs]
         with self._lock:
-            self.collection.delete(where={"source": doc.source})
+            for lo in range(0, len(sources), 500):
+                self.collection.delete(where={"source": {"$in": sources[lo : lo + 500]}})
             for lo in range(0, len(chunks), CHROMA_BATCH):
                 batch = chunks[lo : lo + CHROMA_BATCH]
                 self.collection.upsert(
@@ -235,12 +269,12 @@ class Index:
                 )
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                self.db.execute("DELETE FROM chunks WHERE source = ?", (doc.source,))
-                self.db.execute("DELETE FROM documents WHERE source = ?", (doc.source,))
-                self.db.execute(
+                self.db.executemany("DELETE FROM chunks WHERE source = ?", [(s,) for s in sources])
+                self.db.executemany("DELETE FROM documents WHERE source = ?", [(s,) for s in sources])
+                self.db.executemany(
                     "INSERT INTO documents (source, title, hash, text, chars, metadata, pages) VALUES (?,?,?,?,?,?,?)",
-                    (doc.source, doc.title, doc.content_hash, doc.text, len(doc.text),
-                     json.dumps(doc.metadata), json.dumps(doc.pages)),
+                    [(doc.source, doc.title, doc.content_hash, doc.text, len(doc.text), json.dumps(doc.metadata),
+                      json.dumps(doc.pages)) for doc, _ in docs],
                 )
                 self.db.executemany(
                     'INSERT INTO chunks (id, source, ordinal, start, "end", heading, kind) VALUES (?,?,?,?,?,?,?)',
@@ -252,6 +286,9 @@ class Index:
                 raise
             self._chunks.clear()
 
+    def replace_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        self.replace_documents([(doc, chunks)], vectors)
+
     def delete_document(self, source: str) -> None:
         with self._lock:
             self.collection.delete(where={"source": source})
@@ -261,41 +298,87 @@ class Index:
             self.db.execute("COMMIT")
             self._chunks.clear()
 
-    def remove_orphan_vectors(self) -> int:
-        """After an interrupted ingest: drop vectors whose chunk never reached SQLite."""
-        known = {r[0] for r in self.db.execute("SELECT id FROM chunks")}
-        orphans, offset, page = [], 0, 20_000
+    def vector_ids(self) -> set[str]:
+        ids, offset, page = set(), 0, 20_000
         while True:
             got = self.collection.get(include=[], limit=page, offset=offset)
-            orphans.extend(i for i in got["ids"] if i not in known)
+            ids.update(got["ids"])
             if len(got["ids"]) < page:
-                break
+                return ids
             offset += page
-        for lo in range(0, len(orphans), CHROMA_BATCH):
-            self.collection.delete(ids=orphans[lo : lo + CHROMA_BATCH])
-        return len(orphans)
+
+    def vector_count(self) -> int:
+        return self.collection.count()
+
+    def reconcile(self) -> tuple[int, set[str]]:
+        """Make Chroma agree with SQLite after an interrupted ingest (or a Chroma server that was
+        wiped or swapped): drop vectors whose chunk never reached SQLite, and return the documents
+        that have chunks without a vector, for the ingest to embed again."""
+        with self._lock:
+            known = dict(self.db.execute("SELECT id, source FROM chunks"))
+            stored = self.vector_ids()
+            orphans = sorted(stored - known.keys())
+            for lo in range(0, len(orphans), CHROMA_BATCH):
+                self.collection.delete(ids=orphans[lo : lo + CHROMA_BATCH])
+            return len(orphans), {known[i] for i in known.keys() - stored}
+
+    def remove_orphan_vectors(self) -> int:
+        return self.reconcile()[0]
 
     def rebuild_keyword_index(self) -> None:
+        """Each build goes to its own folder, named by version, and the version is committed last:
+        a reader never sees a half-written or half-replaced keyword index."""
         rows = self.db.execute(
             'SELECT c.id, d.title, c.heading, substr(d.text, c.start + 1, c."end" - c.start) '
             "FROM chunks c JOIN documents d ON d.source = c.source ORDER BY c.source, c.ordinal"
         )
         index = KeywordIndex.build((cid, f"{title}\n{heading}\n{text}") for cid, title, heading, text in rows)
-        index.save(self.dir / "keyword")
+        previous = int(self.meta("keyword_version", "0"))
+        version = str(previous + 1)
+        index.save(self.dir / f"keyword-{version}")
         texts = (t for (t,) in self.db.execute("SELECT text FROM documents"))
-        self.set_meta("trial_names", json.dumps(sorted(learn_trial_names(texts))))
-        version = str(int(self.meta("keyword_version", "0")) + 1)
+        names = json.dumps(sorted(learn_trial_names(texts)))
+        self.db.execute("BEGIN IMMEDIATE")
+        self.set_meta("trial_names", names)
         self.set_meta("keyword_version", version)
+        self.db.execute("COMMIT")
+        self._written_version = version
+        # keep the previous build for readers still loading it; older ones (and pre-versioned
+        # "keyword" folders, leftovers of interrupted saves) go
+        keep = {f"keyword-{version}", f"keyword-{previous}"}
+        for path in self.dir.glob("keyword*"):
+            if path.is_dir() and path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+    def _load_keyword(self, version: str) -> KeywordIndex:
+        for path in (self.dir / f"keyword-{version}", self.dir / "keyword"):  # "keyword": built before versions
+            if path.is_dir():
+                return KeywordIndex.load(path)
+        return KeywordIndex(None, [])
 
     @property
     def keyword(self) -> KeywordIndex:
-        """The keyword index, reloaded when an ingest in another process has rebuilt it."""
+        """The keyword index, reloaded when an ingest (maybe in another process) has rebuilt it."""
         version = self.meta("keyword_version", "0")
-        if self._keyword is None or version != self._keyword_version:
-            path = self.dir / "keyword"
-            self._keyword = KeywordIndex.load(path) if path.exists() else KeywordIndex(None, [])
-            self._keyword_version = version
-            self._chunks.clear()
+        if self._keyword is not None and version == self._keyword_version:
+            return self._keyword
+        with self._lock:
+            for _ in range(3):
+                if self._keyword is not None and version == self._keyword_version:
+                    break
+                try:
+                    keyword = self._load_keyword(version)
+                except FileNotFoundError:  # pruned by a newer build while we read it: take that one
+                    version = self.meta("keyword_version", "0")
+                    continue
+                if self._keyword is not None and version != self._written_version and not self.settings.chroma_url:
+                    # Embedded Chroma keeps a per-process copy of the vector index, blind to what
+                    # another process wrote; reopen it before new chunk ids reach the retriever.
+                    self.collection = self._open_collection(fresh=True)
+                self._chunks.clear()
+                self._keyword, self._keyword_version = keyword, version
+            if self._keyword is None:
+                self._keyword = KeywordIndex(None, [])
         return self._keyword
 
     def sources_matching(self, filters: dict[str, str]) -> set[str]:

@@ -19,7 +19,7 @@ STOPWORDS = frozenset(
     please give list name say said says document documents many much whose according""".split()
 )
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:[-/.+][a-z0-9]+)*")
+_TOKEN = re.compile(r"[^\W_]+(?:[-/.+][^\W_]+)*")
 _DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
@@ -34,7 +34,7 @@ def stem(word: str) -> str:
     """A light suffix stemmer: enough to meet enroll/enrollment/enrolling, not a linguist."""
     if any(ch.isdigit() for ch in word) or len(word) <= 4:
         return word
-    for suffix, keep in (("ational", "ate"), ("ments", ""), ("ment", ""), ("ings", ""), ("ing", ""),
+    for suffix, keep in (("ational", "ate"), ("ations", ""), ("ation", ""), ("ments", ""), ("ment", ""), ("ings", ""), ("ing", ""),
                          ("ies", "y"), ("ied", "y"), ("ed", ""), ("es", ""), ("s", ""), ("ly", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             word = word[: len(word) - len(suffix)] + keep
@@ -50,7 +50,7 @@ def tokens(text: str, keep_stopwords: bool = False) -> list[str]:
         tok = tok.strip(".")
         if not tok or (not keep_stopwords and tok in STOPWORDS):
             continue
-        prefix = re.match(r"([a-z]{2,})\d", tok)
+        prefix = re.match(r"([^\W\d_]{2,})\d", tok)
         if prefix and prefix.group(1) not in STOPWORDS:  # NCT05000450 also matches "NCT number"
             out.append(prefix.group(1))
         if re.search(r"[-/.+]", tok):
@@ -73,6 +73,9 @@ SYNONYM_GROUPS = [
     "exclude excluded exclusion ineligible disqualify",
     "age old older years year-old youngest oldest adult",
     "sex sexes gender men women male female",
+    "ceo chief executive president",
+    "cmo chief medical officer",
+    "email e-mail address",
     "masking masked blinded blind open-label label",
     "dose doses dosed dosing dosage",
     "cash runway money funds funding",
@@ -118,3 +121,20 @@ def expand(query_tokens: list[str]) -> list[str]:
     for t in query_tokens:
         out.update(dict.fromkeys(sorted(synonyms(t))))
     return list(out)
+
+
+def specificity(word: str) -> float:
+    """How domain-specific a word is: 1 for words rare in general English (nephritis, myeloma),
+    down to 0.15 for everyday words (company, expected). From wordfreq's English frequencies."""
+    from wordfreq import zipf_frequency
+
+    return min(1.0, max(0.15, (6.5 - zipf_frequency(word, "en")) / 4))
+
+
+def surface_forms(text: str) -> dict[str, str]:
+    """Each token of `text` mapped to the word it came from (stem -> word), for specificity."""
+    out: dict[str, str] = {}
+    for word in re.findall(r"[^\W_]+(?:[-/.+][^\W_]+)*", normalize(text)):
+        for t in tokens(word):
+            out.setdefault(t, word)
+    return out
