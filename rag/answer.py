@@ -41,6 +41,8 @@ _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|there|
 _VERBS = set("had has have been be is are was were will would could can did does do must should may might "
              "get got receive received take took enroll enrolled treat treated give given dosed evaluable".split()) - {"evaluable"}
 _PHONE = re.compile(r"\b\d{3}[-. ]\d{3}[-. ]\d{4}\b")
+_GENERIC_QUALIFIERS = {"phase", "stage", "part"}
+_NARROW_TYPES = {"email", "phone", "zip", "nct", "money", "code", "dose", "percent"}
 _META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
 _LOWER_BOUND = re.compile(r"(?:≥|>=|at least|minimum(?: of)?|more than|over)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:years?\s+)?(?:and older|or older|or more|and over|\+)", re.I)
 _UPPER_BOUND = re.compile(r"(?:≤|<=|<|up to|at most|no more than|under|maximum(?: of)?)\s*(\d+(?:\.\d+)?)", re.I)
@@ -101,7 +103,7 @@ def _expects(q: str) -> tuple[str, frozenset[str]]:
         return "money", frozenset()
     if re.search(r"\b(?:percent|percentage|proportion|rate|orr)\b", ql) and re.search(r"\b(?:what|which|how)\b", ql):
         return "percent", frozenset()
-    if re.search(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}(?:dose|dosage)\b(?!-| limiting)|\bhow much\b.*\b(?:dose|given)\b", ql):
+    if re.search(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}(?:dose|dosage)\b(?!-| limiting)|\bhow much\b(?!\s+(?:better|higher|more|lower|greater|larger|longer|less))", ql):
         return "dose", frozenset()
     if re.search(r"\b(?:enrollment|enrolment|sample size)\b", ql) or re.search(r"\bhow (?:large|big)\b", ql):
         return "count", frozenset({"participant"})
@@ -221,7 +223,13 @@ class Answerer:
             if t in entity_words:
                 continue  # entities are checked by scope, not by wording
             members = synonyms(t)
-            weight = self.idf(t) * (0.3 if t in _META_WORDS else 1.0) * (1.0 if t in asked else 0.25)
+            # an unseen word with a known synonym weighs what the synonym the documents use weighs
+            known_members = [m for m in members if self.known(m)]
+            if self.known(t) or known_members:
+                base = self.idf(t) if self.known(t) else min(self.idf(m) for m in known_members)
+            else:  # no document uses it: weigh it by how specific it is (whole < price < Carvykti)
+                base = self.idf(t) * max(0.25, specificity(surface.get(t, t)))
+            weight = base * (0.3 if t in _META_WORDS else 1.0) * (1.0 if t in asked else 0.25)
             specific = 1.0 if t in names else specificity(surface.get(t, t))
             out.append(_Concept(members, weight, any(self.known(m) for m in members), specific))
         return out
@@ -230,7 +238,7 @@ class Answerer:
     def foreign_specific(concepts: list[_Concept], doc_tokens: frozenset[str]) -> bool:
         """A domain term of the question (lupus, Germany) that the corpus uses elsewhere but this
         document never does: the document is about something else."""
-        return any(c.known and c.specific >= 0.75 and c.weight > 0 and not _in_document(c.members, doc_tokens)
+        return any(c.known and c.specific >= 0.9 and c.weight > 0 and not _in_document(c.members, doc_tokens)
                    for c in concepts)
 
     def score(self, concepts: list[_Concept], hit_dense: float, text_tokens: set[str], heading_tokens: set[str],
@@ -251,13 +259,27 @@ class Answerer:
             if strict and self.foreign_specific(concepts, scope.tokens):
                 continue
             spans = [h.chunk]
-            nxt = scope.neighbour(h.chunk, 1)
-            if nxt is not None and (q.wants_list or _label_like(h.chunk)):
+            # a label's value, a site's address and contact, the list a sentence introduces
+            last = h.chunk
+            for _ in range(2):
+                nxt = scope.neighbour(last, 1)
+                # a row or short line may have its value on the next line; prose does not
+                needs_value = (q.expects not in ("other", "yesno") and not has_expected(q, spans[-1].text)
+                               and (last.kind != "text" or len(last.text) < 80))
+                if nxt is None or not (q.wants_list or _label_like(last) or needs_value):
+                    break
                 spans.append(_join(scope.text, h.chunk, nxt))
+                last = nxt
             heading_tokens = set(tokens(h.chunk.heading))
             for i, c in enumerate(spans):
                 own = set(tokens(c.text)) | (heading_tokens if c.kind == "item" else set())
                 s = self.score(concepts, h.dense, own, heading_tokens, scope.tokens) - 0.02 * i
+                if i == 0 and len(spans) > 1 and _label_like(c):
+                    s -= 0.03  # a label alone rarely holds the value asked for
+                if q.expects in _NARROW_TYPES:
+                    s += 0.05  # holding an e-mail address, a phone number, a dose is evidence itself
+                if q.wants_list:
+                    s += 0.01 * min(len(re.findall(r",|;|\band\b", c.text)), 4)
                 if not has_expected(q, c.text) or _contradicts(qualified, c.text):
                     continue
                 key = (c.source, c.start, c.end)
@@ -269,6 +291,9 @@ class Answerer:
     def answer(self, q: Question, hits: Sequence[Hit]) -> Answer:
         if q.unknown:
             return self._abstain(hits, f"the documents never mention {', '.join(q.unknown)}")
+        missing = self._unmatched_qualifiers(q, {h.chunk.source for h in hits})
+        if missing:
+            return self._abstain(hits, f"the documents give no figures for {', '.join(missing)}")
         groups = self._entity_groups(q, {h.chunk.source for h in hits})
         # a comparison draws on several documents, so one side's terms are foreign to the other
         ranked = self.candidates(q, hits, strict=len(groups) <= 1)
@@ -283,6 +308,19 @@ class Answerer:
             return self._abstain(hits, "no passage concerns the entities asked about")
         unique = list({(p.chunk.source, p.chunk.start): p for p in picked}.values())
         return self._render(q, unique)
+
+    def _unmatched_qualifiers(self, q: Question, sources: set[str]) -> list[str]:
+        """Numbered things asked about (dose-level 1) that no retrieved document names, although
+        they number the same thing otherwise (dose-level 2): the documents don't cover that one."""
+        out = []
+        for word, number in _qualified_numbers(q.text):
+            if word in _GENERIC_QUALIFIERS:
+                continue
+            texts = [self.scope_of(s).text.casefold() for s in sorted(sources)]
+            numbers = {n for t in texts for n in re.findall(rf"\b{re.escape(word)}[\s-]+(\d+)\b", t)}
+            if numbers and number not in numbers:
+                out.append(f"{word} {number}")
+        return out
 
     def _concerns(self, chunk: Chunk, group: set[Entity]) -> bool:
         return any(self.scope_of(chunk.source).concerns(chunk, e) for e in group)
@@ -380,7 +418,10 @@ def _qualified_numbers(question: str) -> list[tuple[str, str]]:
     """Numbered things the question asks about: dose-level 1, Phase 3, Week 24, cohort 2."""
     out = []
     for m in re.finditer(r"\b([A-Za-z][A-Za-z]+)[\s-](\d+)\b(?![-/.]\d)", question):
-        if not CODE.fullmatch(m.group(0)) and m.group(1).casefold() not in STOPWORDS | {"nct"}:
+        word, number = m.group(1).casefold(), m.group(2)
+        if re.fullmatch(r"(?:19|20)\d\d", number) or word in _MONTHS_AND_DAYS:
+            continue  # a date, not a numbered thing
+        if not CODE.fullmatch(m.group(0)) and word not in STOPWORDS | {"nct"}:
             out.append((m.group(1).casefold(), m.group(2)))
     return out
 
@@ -396,9 +437,12 @@ def _contradicts(qualified: list[tuple[str, str]], text: str) -> bool:
 
 
 def _label_like(c: Chunk) -> bool:
-    """A label, a header row or a name line whose value or details are on the next line."""
-    t = c.text.strip()
-    return t.endswith(":") or (len(t) < 60 and t[-1:] not in ".!?]")
+    """A label or a header line whose value is on the next line ("Contact:", "Trial ID Phase
+    Status Enrollment"); a "key: | value" row already holds its value."""
+    t = c.text.strip().rstrip("|").strip()
+    if t.endswith(":"):
+        return True
+    return len(t) < 60 and t[-1:] not in ".!?]" and ":" not in t and "|" not in t and not re.search(r"\d", t)
 
 
 def _join(text: str, a: Chunk, b: Chunk) -> Chunk:

@@ -60,7 +60,9 @@ class QA:
         q: Question = analyze(question, history, self.trial_names, self._known)
         # the answerer re-ranks spans itself, so it looks deeper than the passages it may cite
         k = 3 * (top_k or self.settings.top_k)
-        hits = self.retriever.search(q.query, k, filters)
+        # "how big is the study" is answered by an enrollment count: let the keyword side look for one
+        query = q.query + "".join(f" {n}" for n in sorted(q.count_nouns)) if q.expects == "count" else q.query
+        hits = self.retriever.search(query, k, filters)
         if len(q.entities) > 1:
             # a comparison: look for each entity on its own too, so one side cannot crowd out the other
             seen = {h.chunk.id for h in hits}

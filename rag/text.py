@@ -48,7 +48,7 @@ def tokens(text: str, keep_stopwords: bool = False) -> list[str]:
     out: list[str] = []
     for tok in _TOKEN.findall(normalize(text)):
         tok = tok.strip(".")
-        if not tok or (not keep_stopwords and tok in STOPWORDS):
+        if not tok or (not keep_stopwords and (tok in STOPWORDS or len(tok) == 1 and tok.isalpha())):
             continue
         prefix = re.match(r"([^\W\d_]{2,})\d", tok)
         if prefix and prefix.group(1) not in STOPWORDS:  # NCT05000450 also matches "NCT number"
