@@ -77,7 +77,19 @@ class Answer:
 
 
 def _expects(q: str) -> tuple[str, frozenset[str]]:
+    """The kind of value asked for. A question joining clauses that ask for different kinds
+    ("When ..., and over what period ... rate?") asks for no single kind."""
+    clauses = [c for c in re.split(r",?\s+and\s+(?=(?:\w+\s+){0,2}(?:what|when|which|how|who|where)\b)", q.strip(), flags=re.I) if c]
+    kinds = {_expects_one(c) for c in clauses}
+    if len(kinds) > 1:
+        return "other", frozenset()
+    return kinds.pop()
+
+
+def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     ql = q.lower()
+    if re.match(r"\s*when\b", ql):
+        return "date", frozenset()
     last = re.split(r"(?<=[.!?])\s+(?=[A-Z])", q.strip())[-1]
     if _YESNO.match(last):
         return "yesno", frozenset()
@@ -202,7 +214,7 @@ class Answerer:
     name = "extractive"
 
     def __init__(self, idf: Callable[[str], float], scope_of: Callable[[str], Scope], known: Callable[[str], bool],
-                 min_score: float = 0.30, list_margin: float = 0.15, pair_margin: float = 0.03) -> None:
+                 min_score: float = 0.33, list_margin: float = 0.15, pair_margin: float = 0.03) -> None:
         self.idf = idf
         self.scope_of = scope_of
         self.known = known
@@ -270,6 +282,9 @@ class Answerer:
                     break
                 spans.append(_join(scope.text, h.chunk, nxt))
                 last = nxt
+            prev = scope.neighbour(h.chunk, -1) if q.wants_list and h.chunk.kind == "text" else None
+            if prev is not None and prev.kind == "text":
+                spans.append(_join(scope.text, prev, h.chunk))
             heading_tokens = set(tokens(h.chunk.heading))
             for i, c in enumerate(spans):
                 own = set(tokens(c.text)) | (heading_tokens if c.kind == "item" else set())
@@ -350,6 +365,10 @@ class Answerer:
             why = "no passage scores high enough" if ranked else "no passage holds what the question asks for"
             return self._abstain(hits, why)
         best = ranked[0]
+        if q.wants_list:
+            labelled = self._labelled_list(q, ranked[:6])
+            if labelled:
+                return self._render(q, labelled)
         chosen = [best]
         if q.wants_list:
             # siblings not retrieved have no dense score; credit them with the pool's typical one
@@ -365,6 +384,22 @@ class Answerer:
                 chosen.append(p)
         chosen.sort(key=lambda p: (p.chunk.source != best.chunk.source, p.chunk.source, p.chunk.start))
         return self._render(q, chosen)
+
+    def _labelled_list(self, q: Question, top: list[Picked]) -> list[Picked]:
+        """A list whose label says what the question asks for ("What are the inclusion criteria?"
+        and a list under "Inclusion Criteria:"): the answer is the whole list, in order."""
+        concepts = [c for c in self.concepts(q) if c.weight > 0]
+        total = sum(c.weight for c in concepts) or 1.0
+        for p in top:
+            if p.chunk.kind != "item" or not p.chunk.heading or p.score < self.min_score:
+                continue
+            label = set(tokens(p.chunk.heading))
+            if sum(c.weight for c in concepts if c.members & label) < 0.5 * total:
+                continue
+            items = [c for c in self.scope_of(p.chunk.source).chunks
+                     if c.kind == "item" and c.heading == p.chunk.heading and abs(c.ordinal - p.chunk.ordinal) <= 30]
+            return [Picked(c, p.title, p.score) for c in items[:15]]
+        return []
 
     def _siblings(self, q: Question, best: Picked, typical_dense: float) -> list[Picked]:
         """Other items of the list (or rows of the table) the best span belongs to, when they

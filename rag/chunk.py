@@ -24,7 +24,9 @@ _ABBREV = {
     "aug", "sep", "sept", "oct", "nov", "dec", "vs", "etc", "e.g", "i.e", "al", "no", "fig", "st", "calif",
     "approx", "u.s", "m.d", "ph.d", "d.c", "bsn", "jr", "sr", "ref", "vol",
 }
-_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?:\[\d+(?:[,–-]\d+)*\])*(?=\s+[\"“‘(\[]?[A-Z0-9•])")
+# a sentence may end in a quote, a bracketed reference ("improvement.[1]") or a footnote digit
+# ("said in a statement.2 “Today ...")
+_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?:\[\d+(?:[,–-]\d+)*\]|(?<=[a-z][.!?])\d{1,2})*(?=\s+[\"“‘(\[]?[A-Z0-9•])")
 _CLAUSE_BREAKS = (re.compile(r";\s+"), re.compile(r",\s+"), re.compile(r"\s+"))
 
 

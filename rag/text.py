@@ -36,6 +36,8 @@ def stem(word: str) -> str:
         return word
     for suffix, keep in (("ational", "ate"), ("ations", ""), ("ation", ""), ("ments", ""), ("ment", ""), ("ings", ""), ("ing", ""),
                          ("ies", "y"), ("ied", "y"), ("ed", ""), ("es", ""), ("s", ""), ("ly", "")):
+        if suffix == "s" and word.endswith(("ss", "us", "is")):
+            continue  # assess, status, arthritis
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             word = word[: len(word) - len(suffix)] + keep
             break
