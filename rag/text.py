@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -47,6 +48,11 @@ def stem(word: str) -> str:
 
 
 def tokens(text: str, keep_stopwords: bool = False) -> list[str]:
+    return list(_tokens(text, keep_stopwords))
+
+
+@lru_cache(maxsize=200_000)
+def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     out: list[str] = []
     for tok in _TOKEN.findall(normalize(text)):
         tok = tok.strip(".")
@@ -60,7 +66,7 @@ def tokens(text: str, keep_stopwords: bool = False) -> list[str]:
             out.extend(stem(p) for p in re.split(r"[-/.+]", tok) if p and p not in STOPWORDS)
         else:
             out.append(stem(tok))
-    return out
+    return tuple(out)
 
 
 # Clinical-trial and biotech paraphrases: a question word meets the document's word. Only true
@@ -125,6 +131,7 @@ def expand(query_tokens: list[str]) -> list[str]:
     return list(out)
 
 
+@lru_cache(maxsize=50_000)
 def specificity(word: str) -> float:
     """How domain-specific a word is: 1 for words rare in general English (nephritis, myeloma),
     down to 0.15 for everyday words (company, expected). From wordfreq's English frequencies."""
