@@ -40,6 +40,7 @@ _NEGATIVE_VALUE = re.compile(r"\|\s*(?:no|none\b.*|n/a)\s*\|?\s*$|:\s*(?:no|none
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|there|the study|the trial|the product|the therapy|the site)\b", re.I)
 _VERBS = set("had has have been be is are was were will would could can did does do must should may might "
              "get got receive received take took enroll enrolled treat treated give given dosed evaluable".split()) - {"evaluable"}
+_PREPOSITIONS = set("of in for with at by from per across on into over under within during about".split())
 _PHONE = re.compile(r"\b\d{3}[-. ]\d{3}[-. ]\d{4}\b")
 _GENERIC_QUALIFIERS = {"phase", "stage", "part"}
 _NARROW_TYPES = {"email", "phone", "zip", "nct", "money", "code", "dose", "percent"}
@@ -98,8 +99,8 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     m = re.search(r"\b(?:how many|number of)\s+((?:[\w/-]+\s+){0,3}[\w/-]+)", ql)
     if m:
         phrase = []
-        for w in m.group(1).split():  # the noun phrase ends where the verb starts
-            if w in _VERBS:
+        for w in m.group(1).split():  # the noun phrase ends where a verb or preposition starts
+            if w in _VERBS or w in _PREPOSITIONS:
                 break
             phrase.append(w)
         return "count", frozenset(stem(w) for w in phrase if w not in STOPWORDS and not w[0].isdigit())

@@ -142,9 +142,26 @@ class System(Protocol):
     def observe(self, item: GoldItem) -> Observation: ...
 
 
+class _QueryRecorder:
+    """Stands in for `qa.retriever` during one ask, to learn the query the pipeline retrieves with."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.queries: list[str] = []
+
+    def search(self, query: str, k: int | None = None, filters: dict[str, str] | None = None):
+        self.queries.append(query)
+        return self.inner.search(query, k, filters)
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+
 class ProductSystem:
-    """The product as users get it: `QA.ask`, timed; retrieval scored on `retriever.search` with the
-    query the pipeline builds (a follow-up carries what it refers back to)."""
+    """The product as users get it: `QA.ask`, timed. Retrieval is scored on the top k of
+    `retriever.search` for the first query the pipeline itself sent (a follow-up's query carries
+    what it refers back to), so the metric follows the pipeline without copying its logic. It swaps
+    `qa.retriever` during each ask: do not point it at a QA that is serving requests meanwhile."""
 
     name = "product"
 
@@ -153,13 +170,16 @@ class ProductSystem:
         self.k = k or qa.settings.top_k
 
     def observe(self, item: GoldItem) -> Observation:
-        from .answer import analyze
-
-        t0 = time.perf_counter()
-        response = self.qa.ask(item.question, history=item.history)
-        latency = (time.perf_counter() - t0) * 1000
-        query = analyze(item.question, item.history, self.qa.trial_names).query
-        hits = self.qa.retriever.search(query, self.k)
+        recorder = _QueryRecorder(self.qa.retriever)
+        self.qa.retriever = recorder
+        try:
+            t0 = time.perf_counter()
+            response = self.qa.ask(item.question, history=item.history)
+            latency = (time.perf_counter() - t0) * 1000
+        finally:
+            self.qa.retriever = recorder.inner
+        query = recorder.queries[0] if recorder.queries else item.question
+        hits = recorder.inner.search(query, self.k)
         retrieved = tuple(Span(h.chunk.source, h.chunk.start, h.chunk.end, h.chunk.text) for h in hits)
         return Observation(response.answer, response.abstained, tuple(response.citations), retrieved, latency)
 
@@ -439,13 +459,14 @@ def _label(name: str, result: EvalResult) -> str:
 def rich_table(result: EvalResult):
     from rich.table import Table
 
-    title = f"{result.gold} — {len(result.product.scores.samples)} items — " + ("PASS" if result.passed else "FAIL")
-    table = Table(title=title)
-    for col in ("metric", "product", "baseline", "product/baseline", "threshold", "status"):
-        table.add_column(col, justify="left" if col in ("metric", "threshold") else "right")
-    for row in metric_rows(result):
-        style = "red" if row[5] == "FAIL" else None
-        table.add_row(*row, style=style)
+    title = f"{result.gold}: {len(result.product.scores.samples)} items, " + ("PASS" if result.passed else "FAIL")
+    caption = f"retrieval k: product {result.product.k}" + (f", baseline {result.baseline.k}" if result.baseline else "")
+    table = Table(title=title, caption=caption)
+    table.add_column("metric", no_wrap=True)
+    for col in ("product", "baseline", "ratio", "threshold", "status"):
+        table.add_column(col, justify="left" if col == "threshold" else "right", no_wrap=True)
+    for name, row in zip(result.product.metrics, metric_rows(result)):
+        table.add_row(name, *row[1:], style="red" if row[5] == "FAIL" else None)
     return table
 
 

@@ -182,7 +182,7 @@ def _items(label: str, values: list[str]) -> str:
 
 
 def render(study: Study) -> str:
-    """The canonical text: a title line, then sections. A section heading ("NCT01234567 status",
+    """The canonical text: a title line, then sections. A section heading ("NCT01234567 eligibility",
     under the chunker's 25-character heading-as-fact limit) stands alone between blank lines and
     names the trial, so every chunk under it carries the trial id as its heading."""
     nct = study.nct_id
@@ -202,7 +202,8 @@ def render(study: Study) -> str:
     ))
     section("summary", reflow(study.summary))
     section("description", reflow(study.description))
-    section("status", _facts(
+    # "recruitment": people ask for a trial's "recruitment status"; the heading lends the word
+    section("recruitment", _facts(
         ("Overall status", study.status),
         ("Last known status", study.last_known_status),
         ("Why stopped", study.why_stopped),

@@ -7,6 +7,7 @@ import json
 import shutil
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import urlparse
@@ -147,6 +148,7 @@ class Index:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
         self._check_model(create)
+        self.collection_name = self._collection_name()
         self.collection = self._open_collection()
         self._keyword: KeywordIndex | None = None
         self._keyword_version = ""
@@ -154,9 +156,22 @@ class Index:
         self._chunks: dict[str, Chunk] = {}
         self._data_version = -1
 
+    def _collection_name(self) -> str:
+        """The embedded store belongs to this data dir alone. A Chroma server may hold many indexes
+        (and a copy of a data dir shares its vectors): each gets a collection named by an id kept
+        in SQLite, so one index never sees, or cleans up, another's vectors."""
+        if not self.settings.chroma_url:
+            return COLLECTION
+        index_id = self.meta("index_id")
+        if not index_id:
+            index_id = uuid.uuid4().hex[:16]
+            self.db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('index_id', ?)", (index_id,))
+            index_id = self.meta("index_id")
+        return f"{COLLECTION}-{index_id}"
+
     def _open_collection(self, fresh: bool = False):
         collection = chroma_client(self.settings, fresh).get_or_create_collection(
-            COLLECTION, metadata={"hnsw:space": "cosine", "embedding_model": self.embeddings.model_id},
+            self.collection_name, metadata={"hnsw:space": "cosine", "embedding_model": self.embeddings.model_id},
             embedding_function=None,
         )
         built_with = (collection.metadata or {}).get("embedding_model")
