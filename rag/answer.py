@@ -132,13 +132,13 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
     from wordfreq import zipf_frequency
 
     out = []
-    for m in re.finditer(r"(?<![\w-])([A-Z][\w]*(?:-[\w]+)*|[a-z]+-[a-z]+)(?![\w-])", question):
+    for m in re.finditer(r"(?<![\w-])([A-Z][\w]*(?:-[\w]+)*|[a-z]{3,}-cel)(?![\w-])", question):
         word = m.group(1)
         sentence_start = not question[: m.start()].strip() or question[: m.start()].rstrip()[-1:] in ".?!\"“("
-        if sentence_start and not word.isupper():
-            continue
+        if (sentence_start and not word.isupper()) or (word.isupper() and len(word) <= 3):
+            continue  # "What ...", and short abbreviations (NK, ZIP) that may be spelt out
         parts = [p for p in re.split(r"-", word.casefold()) if p]
-        if zipf_frequency(word.casefold(), "en") >= 2.5 or any(c.isdigit() for c in word):
+        if zipf_frequency(word.casefold(), "en") >= 4.0 or any(c.isdigit() for c in word):
             continue
         if not known(stem(word.casefold())) and not known(word.casefold()) and not all(known(stem(p)) for p in parts):
             out.append(word)
@@ -215,11 +215,12 @@ class Answerer:
     name = "extractive"
 
     def __init__(self, idf: Callable[[str], float], scope_of: Callable[[str], Scope], known: Callable[[str], bool],
-                 min_score: float = 0.33, list_margin: float = 0.15, pair_margin: float = 0.03) -> None:
+                 min_score: float = 0.33, min_coverage: float = 0.15, list_margin: float = 0.15, pair_margin: float = 0.03) -> None:
         self.idf = idf
         self.scope_of = scope_of
         self.known = known
         self.min_score = min_score
+        self.min_coverage = min_coverage
         self.list_margin = list_margin
         self.pair_margin = pair_margin
 
@@ -254,17 +255,24 @@ class Answerer:
         return any(c.known and c.specific >= 0.9 and c.weight > 0 and not _in_document(c.members, doc_tokens)
                    for c in concepts)
 
+    def coverage(self, concepts: list[_Concept], text_tokens: set[str], heading_tokens: set[str]) -> float:
+        total = sum(c.weight for c in concepts)
+        if not total:
+            return 1.0  # "What is ALLO-647?": nothing to cover beyond the entity itself
+        return sum(c.weight if c.members & text_tokens else 0.4 * c.weight if c.members & heading_tokens else 0.0
+                   for c in concepts) / total
+
     def score(self, concepts: list[_Concept], hit_dense: float, text_tokens: set[str], heading_tokens: set[str],
               doc_tokens: frozenset[str]) -> float:
         total = sum(c.weight for c in concepts) or 1.0
-        covered = sum(c.weight if c.members & text_tokens else 0.4 * c.weight if c.members & heading_tokens else 0.0
-                      for c in concepts)
+        covered = self.coverage(concepts, text_tokens, heading_tokens) * total
         # a term the corpus uses but this document never does: the document is about something else
         foreign = sum(c.weight * c.specific ** 2 for c in concepts if c.known and not c.members & doc_tokens)
         return 0.5 * hit_dense + 0.5 * covered / total - 0.35 * foreign / total
 
     def candidates(self, q: Question, hits: Sequence[Hit], strict: bool = True) -> list[Picked]:
         concepts = self.concepts(q)
+        known = [c for c in concepts if c.known]
         qualified = _qualified_numbers(q.text)
         out: dict[tuple[str, int, int], Picked] = {}
         for h in hits:
@@ -289,6 +297,8 @@ class Answerer:
             heading_tokens = set(tokens(h.chunk.heading))
             for i, c in enumerate(spans):
                 own = set(tokens(c.text)) | (heading_tokens if c.kind == "item" else set())
+                if q.expects != "yesno" and self.coverage(known, own, heading_tokens) < self.min_coverage:
+                    continue  # words no document uses cannot be covered by any: judge on the rest
                 s = self.score(concepts, h.dense, own, heading_tokens, scope.tokens) - 0.02 * i
                 if i == 0 and len(spans) > 1 and _label_like(c):
                     s -= 0.03  # a label alone rarely holds the value asked for

@@ -18,6 +18,8 @@ from .types import Chunk
 NCT = re.compile(r"\bNCT\d{8}\b", re.I)
 # ALLO-605, AB-101, ALLO-605-201, BMS-986016; not CD19 or FC500 (markers and regimens, not products)
 CODE = re.compile(r"\b[A-Za-z]{2,}-\d{2,}[A-Za-z0-9]*(?:-\d+)?\b")
+# cema-cel, cilta-cel: nonproprietary names of cell therapies end in -cel
+CEL = re.compile(r"\b[a-z]{3,}-cel\b", re.I)
 # AlloNK, AlloCAR: coined brand names
 BRAND = re.compile(r"\b[A-Z][a-z]{2,}[A-Z]{2,3}\b")
 # IGNITE, RESOLUTION, ALPHA3: all-capital names used as a trial's name
@@ -42,6 +44,7 @@ def _found(text: str, trial_names: frozenset[str] = frozenset()) -> list[tuple[i
             if base and base.group(0) != key:
                 out.append((m.start(), Entity(base.group(0), "product")))
     out.extend((m.start(), Entity(m.group(0).casefold(), "product")) for m in BRAND.finditer(text))
+    out.extend((m.start(), Entity(m.group(0).casefold(), "product")) for m in CEL.finditer(text))
     out.extend((m.start(), Entity(m.group(1).casefold(), "trial")) for m in TRIAL_NAME.finditer(text))
     if trial_names:
         for m in re.finditer(r"\b[A-Z][A-Z0-9]{3,}\b", text):

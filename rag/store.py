@@ -8,7 +8,8 @@ import shutil
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -260,6 +261,16 @@ class Index:
         return [Chunk(source, s, e, doc.text[s:e], o, h, k) for o, s, e, h, k in rows]
 
     # --- writing -----------------------------------------------------------------------------
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     def replace_documents(self, docs: Sequence[tuple[Document, Sequence[Chunk]]], vectors: np.ndarray) -> None:
         """Store documents with their chunks; `vectors` holds one row per chunk, in order.
 
@@ -282,8 +293,7 @@ class Index:
                     documents=[c.text for c in batch],
                     metadatas=[{"source": c.source, "start": c.start, "end": c.end, "ordinal": c.ordinal} for c in batch],
                 )
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction():
                 self.db.executemany("DELETE FROM chunks WHERE source = ?", [(s,) for s in sources])
                 self.db.executemany("DELETE FROM documents WHERE source = ?", [(s,) for s in sources])
                 self.db.executemany(
@@ -295,10 +305,6 @@ class Index:
                     'INSERT INTO chunks (id, source, ordinal, start, "end", heading, kind) VALUES (?,?,?,?,?,?,?)',
                     [(c.id, c.source, c.ordinal, c.start, c.end, c.heading, c.kind) for c in chunks],
                 )
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
             self._chunks.clear()
 
     def replace_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
@@ -307,10 +313,9 @@ class Index:
     def delete_document(self, source: str) -> None:
         with self._lock:
             self.collection.delete(where={"source": source})
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute("DELETE FROM chunks WHERE source = ?", (source,))
-            self.db.execute("DELETE FROM documents WHERE source = ?", (source,))
-            self.db.execute("COMMIT")
+            with self._transaction():
+                self.db.execute("DELETE FROM chunks WHERE source = ?", (source,))
+                self.db.execute("DELETE FROM documents WHERE source = ?", (source,))
             self._chunks.clear()
 
     def vector_ids(self) -> set[str]:
@@ -353,10 +358,9 @@ class Index:
         index.save(self.dir / f"keyword-{version}")
         texts = (t for (t,) in self.db.execute("SELECT text FROM documents"))
         names = json.dumps(sorted(learn_trial_names(texts)))
-        self.db.execute("BEGIN IMMEDIATE")
-        self.set_meta("trial_names", names)
-        self.set_meta("keyword_version", version)
-        self.db.execute("COMMIT")
+        with self._transaction():
+            self.set_meta("trial_names", names)
+            self.set_meta("keyword_version", version)
         self._written_version = version
         # keep the previous build for readers still loading it; older ones (and pre-versioned
         # "keyword" folders, leftovers of interrupted saves) go
@@ -379,12 +383,12 @@ class Index:
             return self._keyword
         with self._lock:
             for _ in range(3):
+                version = self.meta("keyword_version", "0")  # again: another thread may have moved on
                 if self._keyword is not None and version == self._keyword_version:
                     break
                 try:
                     keyword = self._load_keyword(version)
                 except FileNotFoundError:  # pruned by a newer build while we read it: take that one
-                    version = self.meta("keyword_version", "0")
                     continue
                 if self._keyword is not None and version != self._written_version and not self.settings.chroma_url:
                     # Embedded Chroma keeps a per-process copy of the vector index, blind to what
