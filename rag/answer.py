@@ -39,10 +39,15 @@ _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
 _NEGATIVE_VALUE = re.compile(r"\|\s*(?:no|none\b.*|n/a)\s*\|?\s*$|:\s*(?:no|none)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|there|the study|the trial|the product|the therapy|the site)\b", re.I)
 _VERBS = set("had has have been be is are was were will would could can did does do must should may might "
-             "get got receive received take took enroll enrolled treat treated give given dosed evaluable".split()) - {"evaluable"}
+             "get got receive received take took enroll enrolled recruit recruiting join participate run test tested "
+             "plan planned expect expected need needed require required use used include included treat treated "
+             "give given dosed".split())
 _PREPOSITIONS = set("of in for with at by from per across on into over under within during about".split())
 _PHONE = re.compile(r"\b\d{3}[-. ]\d{3}[-. ]\d{4}\b")
 _GENERIC_QUALIFIERS = {"phase", "stage", "part"}
+_BOILERPLATE = re.compile(r"forward-looking statements|cautionary note|all rights reserved|^©|\baccessed \w+ \d|"
+                         r"read our disclaimer|recent videos", re.I)
+_VALUE_TYPES = {"date", "count", "percent", "dose", "money", "number"}
 _NARROW_TYPES = {"email", "phone", "zip", "nct", "money", "code", "dose", "percent"}
 _META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
 _LOWER_BOUND = re.compile(r"(?:≥|>=|at least|minimum(?: of)?|more than|over)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:years?\s+)?(?:and older|or older|or more|and over|\+)", re.I)
@@ -221,6 +226,7 @@ class Answerer:
         self.known = known
         self.min_score = min_score
         self.min_coverage = min_coverage
+        self.event_check = False
         self.list_margin = list_margin
         self.pair_margin = pair_margin
 
@@ -245,7 +251,12 @@ class Answerer:
                 base = self.idf(t) * max(0.25, specificity(surface.get(t, t)))
             weight = base * (0.3 if t in _META_WORDS else 1.0) * (1.0 if t in asked else 0.25)
             specific = 1.0 if t in names else specificity(surface.get(t, t))
-            out.append(_Concept(members, weight, any(self.known(m) for m in members), specific))
+            concept = _Concept(members, weight, any(self.known(m) for m in members), specific)
+            same = next((i for i, c in enumerate(out) if c.members == members), None)
+            if same is None:
+                out.append(concept)
+            elif out[same].weight < weight:  # "data findings": one idea, counted once
+                out[same] = concept
         return out
 
     @staticmethod
@@ -272,8 +283,12 @@ class Answerer:
 
     def candidates(self, q: Question, hits: Sequence[Hit], strict: bool = True) -> list[Picked]:
         concepts = self.concepts(q)
+        concepts_total = sum(c.weight for c in concepts)
         known = [c for c in concepts if c.known]
         qualified = _qualified_numbers(q.text)
+        # the thing whose value is asked for (complete, enrollment, ORR): the most specific known term
+        ranked_known = sorted((c for c in known if c.weight > 0 and not c.members & _META_WORDS), key=lambda c: -c.specific * c.weight)
+        event = ranked_known[:1]
         out: dict[tuple[str, int, int], Picked] = {}
         for h in hits:
             scope = self.scope_of(h.chunk.source)
@@ -299,11 +314,17 @@ class Answerer:
                 own = set(tokens(c.text)) | (heading_tokens if c.kind == "item" else set())
                 if q.expects != "yesno" and self.coverage(known, own, heading_tokens) < self.min_coverage:
                     continue  # words no document uses cannot be covered by any: judge on the rest
+                if self.event_check and q.expects in _VALUE_TYPES and event and not any(e.members & (own | heading_tokens) for e in event):
+                    continue
                 s = self.score(concepts, h.dense, own, heading_tokens, scope.tokens) - 0.02 * i
                 if i == 0 and len(spans) > 1 and _label_like(c):
                     s -= 0.03  # a label alone rarely holds the value asked for
                 if q.expects in _NARROW_TYPES:
                     s += 0.05  # holding an e-mail address, a phone number, a dose is evidence itself
+                if _BOILERPLATE.search(c.heading) or _BOILERPLATE.search(c.text):
+                    s -= 0.1  # legal disclaimers and page furniture mention everything and state nothing
+                if not concepts_total and any(re.search(rf"\b{re.escape(e.key)}\b,? (?:is|are|was|an?)\b", c.text, re.I) for e in q.entities):
+                    s += 0.1  # "What is ALLO-647?": the sentence that says what it is
                 if q.wants_list:
                     s += 0.01 * min(len(re.findall(r",|;|\band\b", c.text)), 4)
                 if not has_expected(q, c.text) or _contradicts(qualified, c.text):

@@ -26,7 +26,7 @@ _ABBREV = {
 }
 # a sentence may end in a quote, a bracketed reference ("improvement.[1]") or a footnote digit
 # ("said in a statement.2 “Today ...")
-_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?:\[\d+(?:[,–-]\d+)*\]|(?<=[a-z][.!?])\d{1,2})*(?=\s+[\"“‘(\[]?[A-Z0-9•])")
+_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?:\[\d+(?:[,–-]\d+)*\]|(?<=[a-z)\]][.!?])\d{1,2})*(?=\s+[\"“‘(\[]?[A-Z0-9•])")
 _CLAUSE_BREAKS = (re.compile(r";\s+"), re.compile(r",\s+"), re.compile(r"\s+"))
 
 

@@ -120,7 +120,8 @@ class Scope:
             return False
         own = self._entities_in(chunk, entity.cls)
         if own:
-            return any(self.linked(entity, e) for e in own)
+            # a span naming another product (ALLO-647 beside ALLO-605) is about that one
+            return any(e.key.startswith(entity.key) or entity.key.startswith(e.key) for e in own)
         # nearest preceding mention of the same class, within the chunk's section
         for prev in reversed([c for c in self.chunks if c.ordinal < chunk.ordinal][-12:]):
             if chunk.heading and prev.heading != chunk.heading and not prev.text.startswith(chunk.heading):

@@ -110,6 +110,7 @@ SYNONYM_GROUPS = [
     "status recruiting",
     "measure measures measured endpoint endpoints outcome outcomes score scores",
     "month months",
+    "result results data findings",
     "week weeks",
 ]
 
