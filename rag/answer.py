@@ -522,6 +522,9 @@ def _row_shape(text: str) -> tuple[int, str]:
 
 
 def _clean(text: str) -> str:
+    """A span as shown inside the answer (its citation keeps the exact text): table pipes
+    evened out, the source's own reference marks ("[1]") dropped so they don't read as ours."""
+    text = re.sub(r"\[\d+(?:[,–-]\d+)*\]", "", text)
     text = re.sub(r"\s*\|\s*", " | ", text.strip().strip("|").strip())
     return re.sub(r"\s+", " ", text)
 

@@ -80,7 +80,7 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=1, max_length=2000)
     history: list[Turn] = Field(default_factory=list, max_length=50)
-    top_k: int | None = Field(default=None, ge=1, le=50)
+    top_k: int | None = Field(default=None, ge=1, le=50, strict=True)
     filters: dict[str, str] | None = Field(
         default=None, max_length=10, description='Document metadata to match, e.g. {"phase": "Phase 2", "status": "Recruiting"}'
     )

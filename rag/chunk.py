@@ -147,7 +147,8 @@ def chunk_document(doc: Document) -> list[Chunk]:
             if _BULLET.match(raw):
                 body = _BULLET.match(raw).end() + line.start
                 bs, be = _strip(text, body, e)
-                units.extend((a, b, "item", context()) for a, b in _split_long(text, bs, be))
+                if be > bs:  # a bare bullet marker holds nothing
+                    units.extend((a, b, "item", context()) for a, b in _split_long(text, bs, be))
                 i += 1
                 continue
             if stripped.endswith(":") and nxt and _BULLET.match(nxt):
@@ -192,7 +193,8 @@ def chunk_document(doc: Document) -> list[Chunk]:
     merged: list[tuple[int, int, str, str]] = []
     for unit in units:
         # A tiny fragment ("Recruiting", "Phase 2") means little alone: join it to the unit before.
-        if merged and unit[1] - unit[0] < MIN_CHARS // 2 and merged[-1][2] == unit[2] == "text" and merged[-1][3] == unit[3] and unit[0] - merged[-1][1] < 2:
+        if (merged and unit[1] - unit[0] < MIN_CHARS // 2 and merged[-1][2] == unit[2] == "text"
+                and merged[-1][3] == unit[3] and unit[0] - merged[-1][1] < 2 and unit[1] - merged[-1][0] <= MAX_CHARS):
             prev = merged.pop()
             merged.append((prev[0], unit[1], prev[2], prev[3]))
         else:

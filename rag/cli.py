@@ -22,8 +22,11 @@ def _fail(exc: Exception) -> None:
 
 def open_index(settings: Settings, create: bool = False, threads: int | None = None):
     from .embed import default_embeddings, set_threads
+    from .errors import IndexNotBuilt
     from .store import Index
 
+    if not create and not (settings.data_dir / "index.sqlite").exists():
+        raise IndexNotBuilt(str(settings.data_dir))  # before spending seconds loading the model
     set_threads(threads or settings.serve_threads)
     return Index(settings, default_embeddings(), create=create)
 

@@ -1,0 +1,232 @@
+"""The extractive answerer's decisions on small hand-written documents, without the model: span
+selection, entity scope, abstention, lists, follow-ups and yes/no reasoning.
+
+Dense scores come from a deterministic stand-in (token overlap with the question) and idf from the
+documents' own chunk frequencies, as the keyword index computes them. The tests assert what is
+answered, cited or refused, never exact scores: weights and thresholds are still being tuned."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import pytest
+
+from rag.answer import ABSTAIN_TEXT, Answer, Answerer, Question, analyze, idf_function, yes_or_no
+from rag.chunk import chunk_document
+from rag.entities import Entity, Scope, learn_trial_names
+from rag.text import tokens
+from rag.types import Chunk, Document, Hit, Turn
+
+
+class Corpus:
+    """A few documents with everything the answerer needs: chunks, scopes, idf, stand-in hits."""
+
+    def __init__(self, texts: dict[str, str], **answerer_options) -> None:
+        self.docs = {s: Document(s, t.strip().splitlines()[0], t, "hash") for s, t in texts.items()}
+        self.chunks = {s: chunk_document(d) for s, d in self.docs.items()}
+        df: Counter[str] = Counter()
+        for source, chunks in self.chunks.items():
+            for c in chunks:
+                df.update(set(tokens(f"{self.docs[source].title}\n{c.heading}\n{c.text}")))
+        self.known = df.__contains__
+        self.trial_names = learn_trial_names(texts.values())
+        self.scopes = {s: Scope(d.text, self.chunks[s], self.trial_names) for s, d in self.docs.items()}
+        n_chunks = sum(len(c) for c in self.chunks.values())
+        self.answerer = Answerer(idf_function(dict(df), n_chunks), self.scopes.__getitem__, self.known,
+                                 **answerer_options)
+
+    def chunk(self, needle: str) -> Chunk:
+        return next(c for cs in self.chunks.values() for c in cs if needle in c.text)
+
+    def hits(self, query: str, dense: dict[str, float] | None = None) -> list[Hit]:
+        """Every chunk, ranked by token overlap with the query; `dense` overrides it for chunks
+        containing a given string."""
+        q = set(tokens(query))
+        out = []
+        for source, chunks in self.chunks.items():
+            for c in chunks:
+                t = set(tokens(f"{c.heading} {c.text}"))
+                score = len(q & t) / math.sqrt(len(q) * len(t)) if q and t else 0.0
+                for needle, forced in (dense or {}).items():
+                    if needle in c.text:
+                        score = forced
+                out.append(Hit(c, self.docs[source].title, score, 0.0, 0.0))
+        return sorted(out, key=lambda h: -h.dense)
+
+    def question(self, text: str, history: list[tuple[str, str]] = ()) -> Question:
+        return analyze(text, [Turn(role=r, content=c) for r, c in history], self.trial_names, self.known)
+
+    def ask(self, text: str, history: list[tuple[str, str]] = (), dense: dict[str, float] | None = None) -> Answer:
+        q = self.question(text, history)
+        answer = self.answerer.answer(q, self.hits(q.query, dense))
+        for p in answer.spans:  # whatever is cited, offsets stay exact
+            assert self.docs[p.chunk.source].text[p.chunk.start : p.chunk.end] == p.chunk.text
+        return answer
+
+
+PIPELINE = """Allogene pipeline update
+
+ALLO-605 program
+
+ALLO-605 is an anti-BCMA CAR T product for multiple myeloma. The study will enroll 136 participants at 12 sites.
+
+ALLO-316 program
+
+ALLO-316 is an anti-CD70 CAR T product for renal cell carcinoma. The study will enroll 40 participants at 5 sites.
+"""
+
+ELIGIBILITY = """Study of ALLO-605 in myeloma
+
+Ages Eligible for Study: | 18 Years and older (Adult, Older Adult) |
+Sexes Eligible for Study: | All |
+Accepts Healthy Volunteers: | No |
+Studies a U.S. FDA-regulated Drug Product: | Yes |
+Inclusion Criteria:
+- Eastern Cooperative Oncology Group (ECOG) performance status of 0 or 1
+- Life expectancy of at least 3 months without treatment
+Exclusion Criteria:
+- Any prior allogeneic hematopoietic stem cell transplantation
+- Current or history of thyroid disorder
+- Systemic anti-cancer therapy within 2 weeks prior to lymphodepletion
+"""
+
+KIDNEY = """ALLO-316 kidney study
+
+ALLO-316 is an anti-CD70 CAR T product for renal cell carcinoma. Sites are open in France and Germany. The study started in 2024 and will enroll 40 participants.
+"""
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Corpus:
+    return Corpus({"pipeline.txt": PIPELINE})
+
+
+@pytest.fixture(scope="module")
+def eligibility() -> Corpus:
+    return Corpus({"eligibility.txt": ELIGIBILITY})
+
+
+def cited(answer: Answer) -> str:
+    return " ".join(p.chunk.text for p in answer.spans)
+
+
+# --- span selection ----------------------------------------------------------------------------
+
+def test_factoid_cites_the_minimal_span_holding_the_value(pipeline):
+    answer = pipeline.ask("How many participants will the ALLO-605 study enroll?")
+    assert not answer.abstained
+    assert "136" in answer.text and "[1]" in answer.text
+    assert answer.spans[0].chunk.text == "The study will enroll 136 participants at 12 sites."
+
+
+def test_never_cites_a_span_about_another_entity(pipeline):
+    for asked, right, wrong in (("ALLO-316", "40", "136"), ("ALLO-605", "136", "40")):
+        # even when the other product's sentence looks closer to the question
+        answer = pipeline.ask(f"How many participants will the {asked} study enroll?",
+                              dense={f"enroll {wrong} participants": 0.95, f"enroll {right} participants": 0.40})
+        assert not answer.abstained, asked
+        assert f"{right} participants" in cited(answer), cited(answer)
+        assert f"{wrong} participants" not in cited(answer), (asked, cited(answer))
+
+
+def test_entity_missing_from_the_documents_abstains(pipeline):
+    answer = pipeline.ask("How many participants will the ALLO-999 study enroll?")
+    assert answer.abstained
+    assert answer.text.startswith(ABSTAIN_TEXT)
+
+
+def test_list_question_gathers_the_items_of_the_list(eligibility):
+    answer = eligibility.ask("What are the exclusion criteria?")
+    assert not answer.abstained
+    texts = [p.chunk.text for p in answer.spans]
+    assert len(texts) >= 2
+    assert any("allogeneic hematopoietic" in t for t in texts)
+    assert any("thyroid" in t for t in texts)
+    assert not any("ECOG" in t or "Life expectancy" in t for t in texts), "inclusion items are another list"
+    markers = [f"[{n}]" for n in range(1, len(texts) + 1)]
+    assert all(m in answer.text for m in markers)
+
+
+def test_follow_up_takes_its_entity_from_the_history(pipeline):
+    history = [("user", "Tell me about the ALLO-316 study"), ("assistant", "ALLO-316 is an anti-CD70 CAR T product.")]
+    q = pipeline.question("How many participants will it enroll?", history)
+    assert Entity("allo-316", "product") in q.entities
+    assert "ALLO-316" in q.query
+    answer = pipeline.ask("How many participants will it enroll?", history)
+    assert not answer.abstained and "40" in answer.text and "136" not in answer.text
+
+
+# --- abstention --------------------------------------------------------------------------------
+
+def test_abstains_when_no_candidate_reaches_min_score():
+    texts = {"pipeline.txt": PIPELINE}
+    question = "How many participants will the ALLO-605 study enroll?"
+    assert not Corpus(texts).ask(question).abstained
+    strict = Corpus(texts, min_score=5.0)  # above any score a span can get
+    answer = strict.ask(question)
+    assert answer.abstained and answer.text.startswith(ABSTAIN_TEXT)
+    assert answer.reason
+    assert 1 <= len(answer.spans) <= 2, "the closest passages are offered for the reader to check"
+
+
+def test_abstains_on_a_question_the_documents_do_not_touch(eligibility):
+    answer = eligibility.ask("What color are the study kits?")
+    assert answer.abstained
+
+
+def test_abstains_when_no_number_sits_near_the_counted_noun():
+    kidney = Corpus({"kidney.txt": KIDNEY})
+    assert "40" in kidney.ask("How many participants will the ALLO-316 study enroll?").text
+    # numbers exist (2024, 40 participants) but none counts hospitals, and none counts patents
+    for question in ("How many hospitals will the ALLO-316 study use?", "How many patents cover ALLO-316?"):
+        answer = kidney.ask(question)
+        assert answer.abstained, (question, answer.text)
+
+
+def test_abstains_when_asked_for_a_price_the_documents_never_give(pipeline):
+    answer = pipeline.ask("What is the price of ALLO-605?")
+    assert answer.abstained
+
+
+# --- yes/no ------------------------------------------------------------------------------------
+
+AGES = Chunk("d.txt", 0, 0, "Ages Eligible for Study: | 18 Years and older (Adult, Older Adult) |", 0, "Eligibility", "row")
+ECOG = Chunk("d.txt", 0, 0, "Eastern Cooperative Oncology Group (ECOG) performance status of 0 or 1", 1,
+             "Study > Inclusion Criteria", "item")
+TRANSPLANT = Chunk("d.txt", 0, 0, "Any prior allogeneic hematopoietic stem cell transplantation", 2,
+                   "Study > Exclusion Criteria", "item")
+FDA = Chunk("d.txt", 0, 0, "Studies a U.S. FDA-regulated Drug Product: | Yes |", 3, "Study", "row")
+VOLUNTEERS = Chunk("d.txt", 0, 0, "Accepts Healthy Volunteers: | No |", 4, "Study", "row")
+EXPECTANCY = Chunk("d.txt", 0, 0, "Life expectancy of at least 3 months without treatment", 5,
+                   "Study > Inclusion Criteria", "item")
+
+
+@pytest.mark.parametrize(("question", "chunk", "verdict"), [
+    ("Can a 16-year-old enroll in the study?", AGES, "No."),
+    ("Can a 45-year-old enroll in the study?", AGES, "Yes."),
+    ("Can a patient with an ECOG performance status of 2 enroll?", ECOG, "No."),
+    ("Can a patient with an ECOG performance status of 1 enroll?", ECOG, "Yes."),
+    ("Can patients with a prior allogeneic stem cell transplant enroll?", TRANSPLANT, "No."),
+    ("Are patients with a prior allogeneic stem cell transplant excluded?", TRANSPLANT, "Yes."),
+    ("Does the study involve an FDA-regulated drug product?", FDA, "Yes."),
+    ("Does the study accept healthy volunteers?", VOLUNTEERS, "No."),
+    ("Can a patient with a life expectancy of 2 months enroll?", EXPECTANCY, "No."),
+    ("Can a patient with a life expectancy of 6 months enroll?", EXPECTANCY, "Yes."),
+])
+def test_yes_or_no_reads_bounds_lists_and_fields(question, chunk, verdict):
+    assert yes_or_no(question, chunk) == verdict
+
+
+@pytest.mark.parametrize(("question", "verdict", "evidence"), [
+    ("Can a 16-year-old enroll in the study?", "No.", "18 Years and older"),
+    ("Can a patient with an ECOG performance status of 2 enroll?", "No.", "ECOG"),
+    ("Can patients with a prior allogeneic stem cell transplantation enroll?", "No.", "stem cell transplantation"),
+    ("Does the study accept healthy volunteers?", "No.", "Healthy Volunteers"),
+    ("Does the study involve an FDA-regulated drug product?", "Yes.", "FDA-regulated Drug Product"),
+])
+def test_yes_no_answer_leads_with_the_verdict_and_cites_its_evidence(eligibility, question, verdict, evidence):
+    answer = eligibility.ask(question)
+    assert not answer.abstained, question
+    assert answer.text.startswith(verdict), answer.text
+    assert evidence in answer.spans[0].chunk.text

@@ -1,0 +1,97 @@
+"""Tokens keep identifiers whole, normalisation follows the gold-set rules in INTERFACES.md, and
+the stemmer meets the word forms a question and a document use for the same thing."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rag.text import expand, normalize, stem, synonyms, tokens
+
+
+@pytest.mark.parametrize(
+    ("identifier", "parts"),
+    [
+        ("NCT05000450", ["nct"]),
+        ("ALLO-605", ["allo", "605"]),
+        ("DAS28-ESR", ["das28", "esr"]),
+        ("FC500", ["fc"]),
+    ],
+)
+def test_identifier_stays_one_token_and_adds_its_parts(identifier, parts):
+    toks = tokens(f"The {identifier} value was reported.")
+    assert identifier.casefold() in toks
+    for part in parts:
+        assert part in toks
+    # the identifier is not split into pieces that lose it
+    assert toks.count(identifier.casefold()) == 1
+
+
+def test_identifier_matches_in_running_text_and_at_a_sentence_end():
+    assert "nct05000450" in tokens("registered as NCT05000450.")
+    assert "allo-605" in tokens("(ALLO-605)")
+    assert "das28-esr" in tokens("DAS28-ESR < 2.6")
+
+
+def test_spaced_identifier_meets_the_hyphenated_one_through_its_parts():
+    assert {"allo", "605"} <= set(tokens("ALLO 605")) & set(tokens("ALLO-605"))
+
+
+def test_stopwords_and_single_letters_are_dropped_unless_asked_to_keep_them():
+    assert tokens("What is the phase of a trial?") == ["phase", "trial"]
+    assert "the" in tokens("the trial", keep_stopwords=True)
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("ＡＢＣ ﬁnal", "abc final"),  # NFKC folds full-width letters and ligatures
+        ("Sjögren STRASSE Straße", "sjögren strasse strasse"),  # casefold, not lower
+        ("  many   spaces\tand\nnewlines  ", "many spaces and newlines"),
+        ("30,000 – 60,000 — doses", "30,000 - 60,000 - doses"),
+        ("TIS ≥ 60 and age ≤ 75", "tis >= 60 and age <= 75"),
+    ],
+)
+def test_normalize_follows_the_gold_set_rules(raw, normal):
+    assert normalize(raw) == normal
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_normalize_is_idempotent_and_has_no_outer_or_double_whitespace(text):
+    once = normalize(text)
+    assert normalize(once) == once
+    assert once == once.strip() and "  " not in once and "\n" not in once and "\t" not in once
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_tokens_never_crash_and_are_non_empty_lowercase_strings(text):
+    for tok in tokens(text):
+        assert tok and tok == tok.casefold() and " " not in tok
+
+
+def test_stem_merges_the_forms_of_enroll():
+    forms = ["enroll", "enrolls", "enrolled", "enrolling", "enrollment", "enrollments"]
+    assert len({stem(w) for w in forms}) == 1
+    assert tokens("How many will it enroll?") == tokens("enrolling") == tokens("the enrollment")
+
+
+def test_stem_leaves_numbers_and_short_words_alone():
+    assert stem("fc500") == "fc500"
+    assert stem("2026") == "2026"
+    assert stem("dose") == "dose"
+
+
+def test_stem_does_not_merge_different_words():
+    assert stem("participant") != stem("particle")
+    assert stem("site") != stem("size")
+
+
+def test_synonyms_meet_question_and_document_words():
+    enrol = synonyms(stem("enrollment"))
+    assert stem("participants") in enrol and stem("enroll") in enrol
+    assert "price" not in expand(tokens("cost of goods")), "a near miss must not become a synonym"
+    expanded = expand(tokens("How many participants will enroll?"))
+    assert expanded[: len(tokens("How many participants will enroll?"))] == tokens("How many participants will enroll?")
