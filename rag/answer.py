@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .places import has_place
 from .entities import CODE, NCT, Entity, Scope, question_entities
 from .text import STOPWORDS, specificity, stem, surface_forms, synonyms, tokens
 from .types import Chunk, Hit, Turn
@@ -47,8 +48,9 @@ _PHONE = re.compile(r"\b\d{3}[-. ]\d{3}[-. ]\d{4}\b")
 _GENERIC_QUALIFIERS = {"phase", "stage", "part"}
 _BOILERPLATE = re.compile(r"forward-looking statements|cautionary note|all rights reserved|^©|\baccessed \w+ \d|"
                          r"read our disclaimer|recent videos", re.I)
-_VALUE_TYPES = {"date", "count", "percent", "dose", "money", "number"}
-_NARROW_TYPES = {"email", "phone", "zip", "nct", "money", "code", "dose", "percent"}
+# values one looks up on a record (where, whom to call), not figures a trap could ask for
+_LOOKUP_TYPES = {"place", "email", "phone", "zip", "nct", "code"}
+_NARROW_TYPES = {"place", "email", "phone", "zip", "nct", "money", "code", "dose", "percent"}
 _META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
 _LOWER_BOUND = re.compile(r"(?:≥|>=|at least|minimum(?: of)?|more than|over)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:years?\s+)?(?:and older|or older|or more|and over|\+)", re.I)
 _UPPER_BOUND = re.compile(r"(?:≤|<=|<|up to|at most|no more than|under|maximum(?: of)?)\s*(\d+(?:\.\d+)?)", re.I)
@@ -101,6 +103,9 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
         return "yesno", frozenset()
     if re.search(r"\be-?mail\b", ql):
         return "email", frozenset()
+    if re.search(r"\b(?:which|what)\s+(?:[\w.-]+\s+){0,2}(?:countries|country|cities|city|states?|regions?|locations?)\b|"
+                 r"\bwhere\b|\bin which (?:country|countries|city|cities|state|states)\b", ql):
+        return "place", frozenset()
     m = re.search(r"\b(?:how many|number of)\s+((?:[\w/-]+\s+){0,3}[\w/-]+)", ql)
     if m:
         phrase = []
@@ -176,6 +181,8 @@ def _quantities(text: str) -> list[str]:
 def has_expected(q: Question, text: str) -> bool:
     if q.expects == "email":
         return "@" in text
+    if q.expects == "place":
+        return has_place(text)
     if q.expects == "phone":
         return bool(_PHONE.search(text))
     if q.expects == "zip":
@@ -220,13 +227,14 @@ class Answerer:
     name = "extractive"
 
     def __init__(self, idf: Callable[[str], float], scope_of: Callable[[str], Scope], known: Callable[[str], bool],
-                 min_score: float = 0.33, min_coverage: float = 0.15, list_margin: float = 0.15, pair_margin: float = 0.03) -> None:
+                 min_score: float = 0.33, min_coverage: float = 0.15, min_dense: float = 0.2, list_margin: float = 0.15, pair_margin: float = 0.03) -> None:
         self.idf = idf
         self.scope_of = scope_of
         self.known = known
         self.min_score = min_score
         self.min_coverage = min_coverage
         self.event_check = False
+        self.min_dense = 0.25
         self.list_margin = list_margin
         self.pair_margin = pair_margin
 
@@ -281,19 +289,35 @@ class Answerer:
         foreign = sum(c.weight * c.specific ** 2 for c in concepts if c.known and not c.members & doc_tokens)
         return 0.5 * hit_dense + 0.5 * covered / total - 0.35 * foreign / total
 
+    def _typed_neighbours(self, q: Question, hits: Sequence[Hit]) -> list[Hit]:
+        """For a narrow answer type (a place, a phone number, a dose), the units of the best
+        documents that hold one, even when they share no word with the question."""
+        if q.expects not in _LOOKUP_TYPES or not hits:
+            return []
+        seen = {h.chunk.id for h in hits}
+        typical = sorted(h.dense for h in hits)[len(hits) // 2]
+        sources = list(dict.fromkeys(h.chunk.source for h in hits))[:3]
+        out = []
+        for source in sources:
+            title = next(h.title for h in hits if h.chunk.source == source)
+            for c in self.scope_of(source).chunks:
+                if c.id not in seen and has_expected(q, c.text):
+                    out.append(Hit(c, title, typical, 0.0, 0.0))
+        return out[:60]
+
     def candidates(self, q: Question, hits: Sequence[Hit], strict: bool = True) -> list[Picked]:
+        hits = list(hits) + self._typed_neighbours(q, hits)
         concepts = self.concepts(q)
         concepts_total = sum(c.weight for c in concepts)
         known = [c for c in concepts if c.known]
         qualified = _qualified_numbers(q.text)
-        # the thing whose value is asked for (complete, enrollment, ORR): the most specific known term
-        ranked_known = sorted((c for c in known if c.weight > 0 and not c.members & _META_WORDS), key=lambda c: -c.specific * c.weight)
-        event = ranked_known[:1]
         out: dict[tuple[str, int, int], Picked] = {}
         for h in hits:
             scope = self.scope_of(h.chunk.source)
             if strict and self.foreign_specific(concepts, scope.tokens):
                 continue
+            if h.dense < self.min_dense:
+                continue  # shares a word with the question but is about something else
             spans = [h.chunk]
             # a label's value, a site's address and contact, the list a sentence introduces
             last = h.chunk
@@ -314,8 +338,6 @@ class Answerer:
                 own = set(tokens(c.text)) | (heading_tokens if c.kind == "item" else set())
                 if q.expects != "yesno" and self.coverage(known, own, heading_tokens) < self.min_coverage:
                     continue  # words no document uses cannot be covered by any: judge on the rest
-                if self.event_check and q.expects in _VALUE_TYPES and event and not any(e.members & (own | heading_tokens) for e in event):
-                    continue
                 s = self.score(concepts, h.dense, own, heading_tokens, scope.tokens) - 0.02 * i
                 if i == 0 and len(spans) > 1 and _label_like(c):
                     s -= 0.03  # a label alone rarely holds the value asked for

@@ -14,6 +14,7 @@ from langchain_core.runnables import RunnableLambda
 from .answer import Answer, Answerer, Question, analyze, idf_function
 from .cite import citations
 from .entities import Scope
+from .llm import with_llm
 from .retrieve import HybridRetriever
 from .settings import Settings
 from .store import Index
@@ -40,7 +41,7 @@ class QA:
         self.trial_names = frozenset(json.loads(self.index.meta("trial_names", "[]")))
         scope = lru_cache(maxsize=512)(self._scope)
         self._known = keyword.df.__contains__
-        self.answerer = Answerer(idf_function(keyword.df, n_docs), scope, self._known)
+        self.answerer = with_llm(Answerer(idf_function(keyword.df, n_docs), scope, self._known), self.settings)
         self._version = version
 
     def _scope(self, source: str) -> Scope:
@@ -86,5 +87,5 @@ class QA:
             citations=cites,
             timings_ms={"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
                         "total": round((t2 - t0) * 1000, 2)},
-            answerer=self.answerer.name,
+            answerer=getattr(answer, "answerer", self.answerer.name),
         )
