@@ -233,8 +233,7 @@ class Answerer:
         self.known = known
         self.min_score = min_score
         self.min_coverage = min_coverage
-        self.event_check = False
-        self.min_dense = 0.25
+        self.min_dense = min_dense
         self.list_margin = list_margin
         self.pair_margin = pair_margin
 
