@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .answer import ABSTAIN_TEXT, NUMBER_WORDS, Answer, Answerer, Picked, Question
 from .errors import RagError
 from .settings import Settings
-from .text import STOPWORDS, normalize, stem, tokens
+from .text import STOPWORDS, normalize, tokens
 from .types import Hit
 
 log = logging.getLogger("rag.llm")
@@ -106,7 +106,8 @@ def check_sentence(sentence: str, passages: Sequence[Hit], question: str, min_te
     if missing:
         return Checked(sentence, cited, False, f"numbers not in the cited passages: {missing}")
     known = normalize(f"{evidence}\n{question}")
-    absent = sorted(n for n in _names(claim) if normalize(n) not in known)
+    absent = sorted(n for n in _names(claim)
+                    if not re.search(rf"(?<![a-z0-9]){re.escape(normalize(n))}(?![a-z0-9])", known))
     if absent:
         return Checked(sentence, cited, False, f"names not in the cited passages: {absent}")
     asked = set(tokens(question))

@@ -36,7 +36,7 @@ def _isolated_env(monkeypatch, tmp_path):
 def make_settings(data_dir: Path, **overrides):
     from rag.settings import Settings
 
-    return Settings(data_dir=data_dir, corpus_dir=CORPUS, **overrides)
+    return Settings(data_dir=data_dir, **{"corpus_dir": CORPUS, **overrides})
 
 
 @pytest.fixture(scope="session")

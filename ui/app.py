@@ -8,7 +8,7 @@ indexed documents sits below it.
 
 from __future__ import annotations
 
-import logging
+import html
 import re
 import time
 import uuid
@@ -28,8 +28,6 @@ from .assets import CSS, VIEWER_JS
 from .examples import example_questions
 from .render import answer_html, document_html, document_list_html, error_html, esc, user_html, viewer_placeholder
 
-log = logging.getLogger("rag.ui")
-
 CHAT_API = "chat"  # gradio_client: Client(url).submit(question, [], api_name="/chat")
 WORD_DELAY_S = 0.012  # pacing of the word-by-word stream: readable, and far below one retrieval
 THINKING = '<div class="rag-answer"><div class="rag-text"><span class="rag-cursor"></span></div></div>'
@@ -42,6 +40,22 @@ PLACEHOLDER = ("### Ask a question about the documents\n"
 
 def new_session() -> dict:
     return {"conversation": uuid.uuid4().hex, "turns": [], "answers": {}, "feedback_id": None}
+
+
+def turns_from_chat(chat: Sequence[dict]) -> list[dict]:
+    """The conversation as plain turns, read back from the chat's HTML: for an API caller that
+    sends a transcript without the page's session state."""
+    turns = []
+    for message in chat:
+        content = message.get("content")
+        markup = content if isinstance(content, str) else "".join(p.get("text", "") for p in content or [])
+        if message.get("role") == "assistant":
+            found = re.search(r'<div class="rag-text">(.*?)</div>', markup, re.S)
+            markup = found.group(1) if found else markup
+        text = html.unescape(re.sub(r"<[^>]+>", "", markup)).strip()
+        if text and message.get("role") in ("user", "assistant"):
+            turns.append({"role": message["role"], "content": text[:20_000]})
+    return turns
 
 
 class ChatPage:
@@ -57,6 +71,8 @@ class ChatPage:
         """Stream one answer: the question at once, then the answer word by word, then its sources."""
         session = session or new_session()
         chat = list(chat or [])
+        if chat and not session["turns"]:
+            session["turns"] = turns_from_chat(chat)
         question = (message or "").strip()
         if not question:
             yield chat, "", session
@@ -130,13 +146,16 @@ class ChatPage:
 
 
 def build_blocks(page: ChatPage, examples: Sequence[str]) -> gr.Blocks:
+    def open_document(args: dict) -> str:  # a plain function: Gradio marks server functions with an attribute
+        return page.open_document(args)
+
     with gr.Blocks(title="Grounded Q&A") as blocks:
         session = gr.State(None)
         gr.HTML(HEADER, elem_id="rag-header", js_on_load=None)
-        with gr.Row(equal_height=False):
+        with gr.Row(equal_height=False, elem_id="rag-main"):
             with gr.Column(scale=3, min_width=420):
                 chatbot = gr.Chatbot(
-                    elem_id="rag-chat", show_label=False, height=620, placeholder=PLACEHOLDER,
+                    elem_id="rag-chat", show_label=False, height="max(420px, calc(100vh - 250px))", placeholder=PLACEHOLDER,
                     examples=[{"text": q} for q in examples], feedback_options=("Like", "Dislike"),
                     latex_delimiters=[], buttons=["copy"], sanitize_html=True, group_consecutive_messages=False,
                 )
@@ -153,7 +172,7 @@ def build_blocks(page: ChatPage, examples: Sequence[str]) -> gr.Blocks:
                 new_chat = gr.Button("New conversation", size="sm", variant="secondary", elem_id="rag-new")
             with gr.Column(scale=2, min_width=340):
                 viewer = gr.HTML(viewer_placeholder(), elem_id="rag-viewer", js_on_load=VIEWER_JS,
-                                 server_functions=[page.open_document])
+                                 server_functions=[open_document])
                 with gr.Accordion("Documents in the index", open=True, elem_id="rag-doc-list"):
                     gr.HTML(page.documents, js_on_load=None)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from rag.types import AskResponse, Citation
 
@@ -20,12 +21,14 @@ def esc(text: str) -> str:
     return html.escape(re.sub(r"\s+", " ", text), quote=True)
 
 
-def _target(source: str, start: int = -1, end: int = -1) -> str:
-    return f'data-rag-source="{esc(source)}" data-rag-start="{start}" data-rag-end="{end}"'
+def target(source: str, start: int = -1, end: int = -1) -> str:
+    """The link target the viewer's click handler reads. It lives in href because the chat's
+    sanitiser strips data-* attributes but keeps in-page links."""
+    return f'href="#rag:{quote(source, safe="")}:{start}:{end}"'
 
 
 def cite_link(c: Citation) -> str:
-    return (f'<a class="rag-cite" href="#cite-{c.id}" {_target(c.source, c.start, c.end)} '
+    return (f'<a class="rag-cite" {target(c.source, c.start, c.end)} '
             f'title="{esc(c.title)}">[{c.id}]</a>')
 
 
@@ -52,7 +55,7 @@ def sources_html(response: AskResponse) -> str:
         return ""
     title = "Closest passages (they do not answer it)" if response.abstained else "Sources"
     items = "".join(
-        f'<a class="rag-source" href="#cite-{c.id}" {_target(c.source, c.start, c.end)}>'
+        f'<a class="rag-source" {target(c.source, c.start, c.end)}>'
         f'<span class="rag-source-n">[{c.id}]</span><span class="rag-source-body">'
         f'<span class="rag-source-title">{esc(c.title or c.source)}</span>'
         f'<span class="rag-source-quote">“{esc(_quote(c.text))}”</span></span></a>'
@@ -102,14 +105,14 @@ def document_html(source: str, title: str, text: str, start: int = -1, end: int 
 def viewer_placeholder() -> str:
     return ('<div class="rag-empty"><div class="rag-doc-kicker">Source document</div><p>Click a citation such as '
             '<b>[1]</b> in an answer to open its document here, with the cited passage '
-            '<mark>highlighted</mark>.</p><p>Or open any document from the list below.</p></div>')
+            '<span class="rag-hl-sample">highlighted</span>.</p><p>Or open any document from the list below.</p></div>')
 
 
 def document_list_html(documents: Sequence[dict]) -> str:
     if not documents:
         return '<div class="rag-empty-list">No documents are indexed yet. Run <code>rag ingest</code>.</div>'
     rows = "".join(
-        f'<a class="rag-doc-link" href="#doc" {_target(d["source"])}>'
+        f'<a class="rag-doc-link" {target(d["source"])}>'
         f'<span class="rag-doc-link-title">{esc(d.get("title") or d["source"])}</span>'
         f'<span class="rag-doc-link-meta">{esc(d["source"])} · {int(d.get("chars", 0)):,} characters</span></a>'
         for d in sorted(documents, key=lambda d: (d.get("title") or d["source"]).lower())
