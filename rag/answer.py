@@ -546,7 +546,8 @@ def _clean(text: str) -> str:
     """A span as shown inside the answer (its citation keeps the exact text): table pipes
     evened out, the source's own reference marks ("[1]") dropped so they don't read as ours."""
     text = re.sub(r"\[\d+(?:[,–-]\d+)*\]", "", text)
-    text = re.sub(r"\s*\|\s*", " | ", text.strip().strip("|").strip())
+    text = re.sub(r"\s*:\s*\|\s*", ": ", text.strip().strip("|").strip())  # "Key : | value" reads "Key: value"
+    text = re.sub(r"\s*\|\s*", " | ", text)
     return re.sub(r"\s+", " ", text)
 
 
