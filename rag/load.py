@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import UnsupportedFile
+from .load_ctgov import load_ctgov_json, load_ctgov_xml
 from .types import Document
 
 MAX_FILE_BYTES = 20_000_000
@@ -116,6 +117,8 @@ LOADERS: dict[str, Loader] = {
     ".html": load_html,
     ".htm": load_html,
     ".pdf": load_pdf,
+    ".xml": load_ctgov_xml,  # ClinicalTrials.gov study records, legacy XML
+    ".json": load_ctgov_json,  # ClinicalTrials.gov study records, current API JSON
 }
 
 
