@@ -48,3 +48,21 @@ class DocumentNotFound(RagError):
 class BadRequest(RagError):
     code = "bad_request"
     http_status = 422
+
+
+class ModelNotFound(RagError):
+    code = "model_not_found"
+    http_status = 404
+
+    def __init__(self, model: str, served: str = "grounded-qa") -> None:
+        super().__init__(f"No model named {model!r}. Use model {served!r} (listed by GET /v1/models).")
+
+
+class LLMNotConfigured(RagError):
+    code = "llm_not_configured"
+    http_status = 500
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(f"RAG_LLM_BASE_URL is {base_url!r} but RAG_LLM_MODEL is empty. Set RAG_LLM_MODEL to a "
+                         f"model the server serves (GET {base_url.rstrip('/')}/models lists them), or unset "
+                         "RAG_LLM_BASE_URL to use the extractive answerer.")

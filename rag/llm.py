@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .answer import ABSTAIN_TEXT, NUMBER_WORDS, Answer, Answerer, Picked, Question
-from .errors import RagError
+from .errors import LLMNotConfigured, RagError
 from .settings import Settings
 from .text import STOPWORDS, normalize, tokens
 from .types import Hit
@@ -34,16 +34,6 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # ALLO-605, NCT05000450, IGNITE, CD19, FDA: two or more capitals/digits make a name
 _CODE = re.compile(r"\b[A-Za-z]*[A-Z0-9][A-Za-z]*[A-Z0-9][A-Za-z0-9-]*\b")
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]{2,}\b")
-
-
-class LLMNotConfigured(RagError):
-    code = "llm_not_configured"
-    http_status = 500
-
-    def __init__(self, base_url: str) -> None:
-        super().__init__(f"RAG_LLM_BASE_URL is {base_url!r} but RAG_LLM_MODEL is empty. Set RAG_LLM_MODEL to a "
-                         f"model the server serves (GET {base_url.rstrip('/')}/models lists them), or unset "
-                         "RAG_LLM_BASE_URL to use the extractive answerer.")
 
 
 @dataclass(frozen=True)

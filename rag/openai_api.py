@@ -18,21 +18,13 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import BadRequest, RagError
+from .errors import BadRequest, ModelNotFound, RagError
 from .pipeline import QA
 from .settings import Settings
 from .types import AskResponse, Citation, Turn
 
 MODEL_ID = "grounded-qa"
 MAX_HISTORY_TURNS = 50
-
-
-class ModelNotFound(RagError):
-    code = "model_not_found"
-    http_status = 404
-
-    def __init__(self, model: str) -> None:
-        super().__init__(f"No model named {model!r}. Use model {MODEL_ID!r} (listed by GET /v1/models).")
 
 
 class ContentPart(BaseModel):

@@ -22,7 +22,8 @@ from fastapi.responses import JSONResponse
 
 import rag.pipeline
 from conftest import free_port, make_settings, serve_app
-from rag.llm import LLMAnswerer, LLMNotConfigured, chat_model, check_sentence, renumber, split_sentences, with_llm
+from rag.errors import LLMNotConfigured
+from rag.llm import LLMAnswerer, chat_model, check_sentence, renumber, split_sentences, with_llm
 from rag.types import Chunk, Hit
 
 QUESTION = "How many participants will the ALLO-605 study enroll?"
