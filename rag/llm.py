@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .answer import ABSTAIN_TEXT, NUMBER_WORDS, Answer, Answerer, Picked, Question
-from .errors import LLMNotConfigured, RagError
+from .errors import LLMNotConfigured
 from .settings import Settings
 from .text import STOPWORDS, normalize, tokens
 from .types import Hit
