@@ -30,8 +30,13 @@ test: install
 ingest: install
 	$(VENV)/bin/rag ingest
 
-eval: install
+eval: ingest
 	$(VENV)/bin/rag eval
 
 clean:
 	rm -rf .rag $(VENV)
+
+# Public benchmarks (SQuAD 2.0, PubMedQA, COVID-QA from ../shared/datasets): tens of minutes on 2 cores.
+bench-quality: install
+	$(PY) -m pip install -q -e '.[bench]'
+	nice -n 5 $(PY) -m eval.bench_quality

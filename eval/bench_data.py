@@ -12,21 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.errors import RagError
+from rag.errors import DatasetMissing
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS_ENV = "RAG_BENCH_DATASETS"
 SQUAD_FILE = Path("squad2_cs224n_dev") / "dev-v2.0.json"
 PUBMEDQA_FILE = Path("pubmedqa") / "ori_pqal.json"
 COVIDQA_FILE = Path("covid_qa") / "200423_covidQA.json"
-
-
-class DatasetMissing(RagError):
-    code = "dataset_missing"
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(f"Benchmark data {str(path)!r} not found. Point --datasets (or {DATASETS_ENV}) at the "
-                         "shared datasets folder, the one holding squad2_cs224n_dev/, pubmedqa/ and covid_qa/.")
 
 
 def default_datasets_dir() -> Path:
@@ -60,7 +52,7 @@ class BenchQuestion:
 def _read_json(root: Path, rel: Path):
     path = root / rel
     if not path.is_file():
-        raise DatasetMissing(path)
+        raise DatasetMissing(path, DATASETS_ENV)
     return json.loads(path.read_text(encoding="utf-8"))
 
 

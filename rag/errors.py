@@ -66,3 +66,19 @@ class LLMNotConfigured(RagError):
         super().__init__(f"RAG_LLM_BASE_URL is {base_url!r} but RAG_LLM_MODEL is empty. Set RAG_LLM_MODEL to a "
                          f"model the server serves (GET {base_url.rstrip('/')}/models lists them), or unset "
                          "RAG_LLM_BASE_URL to use the extractive answerer.")
+
+
+class GoldSetError(RagError):
+    code = "gold_set_invalid"
+
+
+class ThresholdsError(RagError):
+    code = "thresholds_invalid"
+
+
+class DatasetMissing(RagError):
+    code = "dataset_missing"
+
+    def __init__(self, path, env_var: str) -> None:
+        super().__init__(f"Benchmark data {str(path)!r} not found. Point --datasets (or {env_var}) at the "
+                         "shared datasets folder, the one holding squad2_cs224n_dev/, pubmedqa/ and covid_qa/.")

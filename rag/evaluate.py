@@ -19,21 +19,13 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from .errors import DocumentNotFound, RagError
+from .errors import DocumentNotFound, GoldSetError, ThresholdsError
 from .metrics import GoldItem, Sample, Scores, default_metrics, locate_evidence
 from .types import Citation, Span
 
 METRIC_NAMES = tuple(m.name for m in default_metrics())
 HIGHER_IS_BETTER = {m.name: m.higher_is_better for m in default_metrics()}
 FLIP_METRICS = ("answer_accuracy", "citation_support")
-
-
-class GoldSetError(RagError):
-    code = "gold_set_invalid"
-
-
-class ThresholdsError(RagError):
-    code = "thresholds_invalid"
 
 
 # --- inputs ---------------------------------------------------------------------------------------

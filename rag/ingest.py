@@ -22,7 +22,19 @@ from .load import file_hash, load_bytes, read_file, supported
 from .store import Index, embedding_text
 from .types import Chunk, Document
 
-CHUNKER_VERSION = "chunk-v1"
+def _code_version() -> str:
+    """A stamp of the code that turns a file into chunks and tokens: when chunking or tokenising
+    changes, every file counts as changed and is re-indexed (no version number to forget)."""
+    import hashlib
+    import inspect
+
+    from . import chunk, load, text
+
+    source = "".join(inspect.getsource(m) for m in (load, chunk, text))
+    return "chunks-" + hashlib.sha256(source.encode()).hexdigest()[:12]
+
+
+CHUNKER_VERSION = _code_version()
 EMBED_BATCH_CHUNKS = 256  # per flush: one Chroma write, one SQLite transaction; a kill loses at most this much work
 PARALLEL_PARSE_MIN_FILES = 64
 LOCK_FILE = "ingest.lock"

@@ -15,7 +15,7 @@ from rag.evaluate import (
     Thresholds,
     ThresholdsError,
     check,
-    diff_runs,
+    check_evidence,
     load_gold,
     load_thresholds,
     previous_run,
@@ -217,6 +217,15 @@ def test_load_gold_says_which_line_is_wrong(tmp_path, line, message):
 def test_load_gold_missing_file(tmp_path):
     with pytest.raises(GoldSetError, match="not found. Pass one with --gold"):
         load_gold(tmp_path / "nope.jsonl")
+
+
+def test_check_evidence_names_the_line_that_does_not_match_the_index(tmp_path):
+    fine = item(id="ok", line=3)
+    wrong = item(id="bad", line=7, evidence=[{"source": "a.txt", "quote": "Enrollment: 137 participants."}])
+    gone = item(id="gone", line=9, evidence=[{"source": "missing.txt", "quote": "x"}])
+    check_evidence([fine], DOCS, tmp_path / "g.jsonl", "idx")
+    with pytest.raises(GoldSetError, match=r"line 7 \(bad\): quote not found verbatim in a.txt.*line 9 \(gone\): source 'missing.txt' is not in the index.*rag ingest"):
+        check_evidence([fine, wrong, gone], DOCS, tmp_path / "g.jsonl", "idx")
 
 
 def test_thresholds_file_and_check(tmp_path):
