@@ -3,8 +3,8 @@
 Two formats carry the same study: the legacy XML schema (`<clinical_study>`, the bulk download) and
 the current API's JSON (`{"protocolSection": …}`). Both are read into one `Study` value, which
 renders one canonical text: a title line ("NCT01234567: title"), then sections whose heading names
-the trial ("Status (NCT01234567)") so every fact the chunker cuts out keeps its trial in context,
-and short "Key: value" lines, one fact each ("Phase: Phase 2"). Structured fields also go into
+the trial ("NCT01234567 design") so every fact the chunker cuts out keeps its trial in context,
+and short "Key: value." lines, one fact each ("Phase: Phase 2."). Structured fields also go into
 `Document.metadata` for filtering (`phase`, `status`, `conditions`, …).
 
 Hand-written because no maintained library renders study records into prose with stable layout.
@@ -17,7 +17,7 @@ import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .errors import UnsupportedFile
 from .types import Document
