@@ -37,7 +37,6 @@ _QUANTITY = re.compile(r"(?<![\w/-])(?<!phase )(?<!Phase )[<>≥≤~]?\d[\d,.]*(
 _YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|will|would|was|were|has|have|had|should|may|must)\b", re.I)
 _LIST = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}[\w-]+s\s+(?:are|were|do|does|did|will|would|can|could|must|is|have|has)\b|\b(?:two|three|four|five|both)\s+[\w-]+s\b|\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will|must|could|can)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bendpoints\b|\bdiseases\b|\bgroups\b|\bincluding\b", re.I)
 _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
-_NEGATIVE_VALUE = re.compile(r"\|\s*(?:no|none\b.*|n/a)\s*\|?\s*$|:\s*(?:no|none)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|there|the study|the trial|the product|the therapy|the site)\b", re.I)
 _VERBS = set("had has have been be is are was were will would could can did does do must should may might "
              "get got receive received take took enroll enrolled recruit recruiting join participate run test tested "
@@ -294,7 +293,7 @@ class Answerer:
         if q.expects not in _LOOKUP_TYPES or not hits:
             return []
         seen = {h.chunk.id for h in hits}
-        typical = sorted(h.dense for h in hits)[len(hits) // 2]
+        typical = _typical_dense(hits)
         sources = list(dict.fromkeys(h.chunk.source for h in hits))[:3]
         out = []
         for source in sources:
@@ -425,8 +424,7 @@ class Answerer:
         chosen = [best]
         if q.wants_list:
             # siblings not retrieved have no dense score; credit them with the pool's typical one
-            typical_dense = sorted(h.dense for h in hits)[len(hits) // 2] if hits else 0.0
-            chosen += self._siblings(q, best, typical_dense)
+            chosen += self._siblings(q, best, _typical_dense(hits))
         margin = self.list_margin if q.wants_list else self.pair_margin
         limit = 10 if q.wants_list else 2
         for p in ranked[1:]:
@@ -522,6 +520,11 @@ def _contradicts(qualified: list[tuple[str, str]], text: str) -> bool:
         if found and number not in found:
             return True
     return False
+
+
+def _typical_dense(hits: Sequence[Hit]) -> float:
+    """The median dense score of the pool: credit for units found by structure, not by search."""
+    return sorted(h.dense for h in hits)[len(hits) // 2] if hits else 0.0
 
 
 def _label_like(c: Chunk) -> bool:
