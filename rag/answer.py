@@ -584,9 +584,13 @@ def yes_or_no(question: str, chunk: Chunk) -> str:
             verdict = value in allowed
     if verdict is None:
         excluded = bool(_NEGATIVE_SECTION.search(chunk.heading))
+        exception = re.search(r"\bexcept(?: for)?\b(.+)$", text, re.I | re.S)
+        # "thyroid disorder, except for hypothyroidism controlled on a stable dose": a patient the
+        # exception describes is not excluded by this criterion
+        excepted = bool(exception) and len((set(tokens(question)) - _META_WORDS) & set(tokens(exception.group(1)))) >= 2
         negated = bool(re.search(r"\b(?:not|no|never|without|none|rather than|instead of)\b", text, re.I)) and not re.search(r"\b(?:not|no|never|without)\b", question, re.I)
         if excluded:
-            verdict = asks_excluded
+            verdict = asks_excluded != excepted
         else:
             verdict = not negated
     elif asks_excluded:

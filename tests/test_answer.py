@@ -200,6 +200,8 @@ FDA = Chunk("d.txt", 0, 0, "Studies a U.S. FDA-regulated Drug Product: | Yes |",
 VOLUNTEERS = Chunk("d.txt", 0, 0, "Accepts Healthy Volunteers: | No |", 4, "Study", "row")
 EXPECTANCY = Chunk("d.txt", 0, 0, "Life expectancy of at least 3 months without treatment", 5,
                    "Study > Inclusion Criteria", "item")
+THYROID = Chunk("d.txt", 0, 0, "Current or history of thyroid disorder, except for subjects with hypothyroidism "
+                "controlled on a stable dose of hormone replacement therapy", 6, "Study > Exclusion Criteria", "item")
 
 
 @pytest.mark.parametrize(("question", "chunk", "verdict"), [
@@ -213,6 +215,10 @@ EXPECTANCY = Chunk("d.txt", 0, 0, "Life expectancy of at least 3 months without 
     ("Does the study accept healthy volunteers?", VOLUNTEERS, "No."),
     ("Can a patient with a life expectancy of 2 months enroll?", EXPECTANCY, "No."),
     ("Can a patient with a life expectancy of 6 months enroll?", EXPECTANCY, "Yes."),
+    # an exclusion's own exception: the patient it describes is not excluded
+    ("Can a patient with hypothyroidism controlled on hormone replacement enroll?", THYROID, "Yes."),
+    ("Is a patient with hypothyroidism on a stable hormone replacement dose excluded?", THYROID, "No."),
+    ("Can a patient with a thyroid disorder enroll?", THYROID, "No."),
 ])
 def test_yes_or_no_reads_bounds_lists_and_fields(question, chunk, verdict):
     assert yes_or_no(question, chunk) == verdict
