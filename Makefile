@@ -40,3 +40,8 @@ clean:
 bench-quality: install
 	$(PY) -m pip install -q -e '.[bench]'
 	nice -n 5 $(PY) -m eval.bench_quality
+
+# Scale benchmarks over the 6,786 ClinicalTrials.gov records: about an hour of ingest on 2 cores;
+# run it alone on the machine. Writes BENCHMARKS.md.
+bench: install
+	nice -n 5 $(PY) bench/bench_scale.py all
