@@ -291,8 +291,6 @@ def build_synthetic(source_dir: Path, out_dir: Path, target: int, sigma: float =
 
 def latency_questions(data_dir: Path, limit: int) -> list[dict]:
     """The gold questions over corpus/ and the registry questions whose trial is in this index."""
-    from rag.settings import Settings  # noqa: F401  (settings_for imports it too)
-
     gold = [json.loads(line) for line in (ROOT / "eval" / "gold.jsonl").read_text().splitlines() if line.strip()]
     reg_file = ROOT / "eval" / "runs" / "registry" / "questions.jsonl"
     registry = [json.loads(line) for line in reg_file.read_text().splitlines()] if reg_file.exists() else []
@@ -310,6 +308,9 @@ def latency_questions(data_dir: Path, limit: int) -> list[dict]:
 def measure(qa, questions: list[dict], filters: dict | None = None) -> dict:
     from rag.types import Turn
 
+    cache = getattr(qa.index.embeddings, "_query_cache", None)
+    if cache is not None:  # each pass embeds its questions afresh, as a server sees new questions
+        cache.cache_clear()
     total, retrieve = [], []
     for q in questions:
         history = [Turn(**t) for t in q.get("history", [])]
@@ -521,7 +522,7 @@ def _f(value, digits: int = 1) -> str:
 def report(args) -> str:
     ingest, model, lat = load_result("ingest"), load_result("model-ingest"), load_result("latency")
     quality, variants = load_result("quality"), load_result("variants")
-    slices = sorted(RESULTS.glob("ingest-slice*.json"))
+    slices = sorted(RESULTS.glob("ingest-*.json"))  # slices, and earlier runs kept as ingest-<name>.json
     m = (ingest or lat or variants or {}).get("machine", {}) or machine()
     lines = [
         "# Scale benchmarks",
@@ -560,7 +561,7 @@ def report(args) -> str:
                   f"{lat['questions']} questions each (half eval/gold.jsonl, half registry questions), after a warm-up.", "",
                   "| index | documents | chunks | p50 | p95 | retrieve p50 | filtered phase=Phase 2 p50 / p95 | filtered phase+status p50 / p95 | load avg |",
                   "|---|---|---|---|---|---|---|---|---|"]
-        for name, row in lat["sizes"].items():
+        for name, row in sorted(lat["sizes"].items(), key=lambda kv: kv[1]["chunks"]):
             f1, f2 = row.get("filtered phase=Phase 2"), row.get("filtered phase=Phase 2, status=Recruiting")
             lines.append(
                 f"| {name} | {row['documents']:,} | {row['chunks']:,} | {row['total']['p50_ms']:.0f} ms | "

@@ -28,9 +28,9 @@ def _code_version() -> str:
     import hashlib
     import inspect
 
-    from . import chunk, load, text
+    from . import chunk, load, load_ctgov, text
 
-    source = "".join(inspect.getsource(m) for m in (load, chunk, text))
+    source = "".join(inspect.getsource(m) for m in (load, load_ctgov, chunk, text))
     return "chunks-" + hashlib.sha256(source.encode()).hexdigest()[:12]
 
 
