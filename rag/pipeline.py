@@ -18,7 +18,7 @@ from .llm import with_llm
 from .retrieve import HybridRetriever
 from .settings import Settings
 from .store import Index
-from .types import AskResponse, Turn
+from .types import AskResponse, Hit, Turn
 
 
 class QA:
@@ -50,16 +50,13 @@ class QA:
     def chain(self):
         """analyse → retrieve → answer as a LangChain runnable over {"question", "history", "top_k"}."""
         analyse = RunnableLambda(lambda x: {**x, "q": analyze(x["question"], x.get("history") or [], self.trial_names, self._known)})
-        retrieve = RunnableLambda(lambda x: {**x, "hits": self.retriever.search(x["q"].query, x.get("top_k"), x.get("filters"))})
+        retrieve = RunnableLambda(lambda x: {**x, "hits": self.retrieve(x["q"], x.get("top_k"), x.get("filters"))})
         answer = RunnableLambda(lambda x: self.answerer.answer(x["q"], x["hits"]))
         return analyse | retrieve | answer
 
-    def ask(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None,
-            filters: dict[str, str] | None = None) -> AskResponse:
-        t0 = time.perf_counter()
-        self._refresh()
-        q: Question = analyze(question, history, self.trial_names, self._known)
-        # the answerer re-ranks spans itself, so it looks deeper than the passages it may cite
+    def retrieve(self, q: Question, top_k: int | None = None, filters: dict[str, str] | None = None) -> list[Hit]:
+        """The candidate pool the answerer re-ranks: deeper than the passages it may cite, with the
+        counted noun added for a count, and each entity of a comparison searched on its own."""
         k = 3 * (top_k or self.settings.top_k)
         # "how big is the study" is answered by an enrollment count: let the keyword side look for one
         query = q.query + "".join(f" {n}" for n in sorted(q.count_nouns)) if q.expects == "count" else q.query
@@ -68,14 +65,21 @@ class QA:
             # a comparison: look for each entity on its own too, so one side cannot crowd out the other
             seen = {h.chunk.id for h in hits}
             for e in sorted(q.entities, key=lambda e: e.key):
-                others = [x for x in q.entities if x != e]
                 sub = q.query
-                for o in others:
+                for o in q.entities - {e}:
                     sub = re.sub(re.escape(o.key), " ", sub, flags=re.I)
                 for h in self.retriever.search(sub, k, filters):
                     if h.chunk.id not in seen:
                         seen.add(h.chunk.id)
                         hits.append(h)
+        return hits
+
+    def ask(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None,
+            filters: dict[str, str] | None = None) -> AskResponse:
+        t0 = time.perf_counter()
+        self._refresh()
+        q: Question = analyze(question, history, self.trial_names, self._known)
+        hits = self.retrieve(q, top_k, filters)
         t1 = time.perf_counter()
         answer: Answer = self.answerer.answer(q, hits)
         texts = {s: self.index.document(s).text for s in {p.chunk.source for p in answer.spans}}
