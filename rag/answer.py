@@ -50,6 +50,10 @@ _BOILERPLATE = re.compile(r"forward-looking statements|cautionary note|all right
 # values one looks up on a record (where, whom to call), not figures a trap could ask for
 _LOOKUP_TYPES = {"place", "email", "phone", "zip", "nct", "code"}
 _NARROW_TYPES = {"place", "email", "phone", "zip", "nct", "money", "code", "dose", "percent"}
+# "Overall status: Terminated.": a labelled field whose value is a few words, no numbers
+_FIELD_LINE = re.compile(r"([A-Z][\w ()/-]{1,40}):[ \t]+([^\d\n:]{1,60}?)\.?")
+# "Is NCT01 an interventional or an observational study?": asks which, not whether
+_ALTERNATIVES = re.compile(r"\b([\w-]+)\s+or\s+(?:an?\s+|the\s+)?(?!not\b)([\w-]+)(?:\s+(?:study|trial|one))?\s*\?\s*$", re.I)
 _META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
 _LOWER_BOUND = re.compile(r"(?:≥|>=|at least|minimum(?: of)?|more than|over)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:years?\s+)?(?:and older|or older|or more|and over|\+)", re.I)
 _UPPER_BOUND = re.compile(r"(?:≤|<=|<|up to|at most|no more than|under|maximum(?: of)?)\s*(\d+(?:\.\d+)?)", re.I)
@@ -476,7 +480,7 @@ class Answerer:
     def _render(self, q: Question, chosen: list[Picked]) -> Answer:
         parts = [f"{_clean(p.chunk.text)} [{n}]" for n, p in enumerate(chosen, start=1)]
         text = " ".join(parts)
-        if q.expects == "yesno":
+        if q.expects == "yesno" and not _ALTERNATIVES.search(q.text):
             text = f"{yes_or_no(q.text, chosen[0].chunk)} {text}"
         return Answer(text, False, tuple(chosen))
 
@@ -568,6 +572,15 @@ def yes_or_no(question: str, chunk: Chunk) -> str:
     if field:
         positive = field.group(1).lower() in ("yes", "all")
         return "Yes." if positive else "No."
+    named = _FIELD_LINE.fullmatch(text.strip())
+    if named and not asks_excluded:
+        # "Overall status: Terminated." answers "Is it still recruiting?" with no: a field holding
+        # a word value says yes only if it holds what the question asks about
+        label, value = set(tokens(named.group(1))), set(tokens(named.group(2)))
+        asked = [t for t in tokens(question) if t not in STOPWORDS and t not in _META_WORDS and t not in label
+                 and not NCT.fullmatch(t) and not CODE.fullmatch(t) and not t.isdigit()]
+        if asked:
+            return "Yes." if any(t in value or synonyms(t) & value for t in asked) else "No."
     q_numbers = _numbers(re.sub(r"\b[A-Za-z]+-\d+\b", "", question))
     verdict = None
     if q_numbers:

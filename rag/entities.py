@@ -23,8 +23,11 @@ CEL = re.compile(r"\b[a-z]{3,}-cel\b", re.I)
 # AlloNK, AlloCAR: coined brand names
 BRAND = re.compile(r"\b[A-Z][a-z]{2,}[A-Z]{2,3}\b")
 # IGNITE, RESOLUTION, ALPHA3: all-capital names used as a trial's name
-TRIAL_NAME = re.compile(r"\b([A-Z][A-Z0-9]{3,})(?=(?:\s+\(?[\w-]+\)?){0,2}\s+(?:[Ss]tudy|[Tt]rial|TRIAL|STUDY)\b)")
+# (not inside an all-capital run such as "A RANDOMIZED CONTROLLED TRIAL": a title in capitals)
+TRIAL_NAME = re.compile(r"(?<![A-Z]{2}[ \t])(?<![A-Z]{2}[ \t]\()\b([A-Z][A-Z0-9]{3,})"
+                        r"(?=(?:[ \t]+\(?(?![A-Z]{2,}\b)[\w-]+\)?){0,2}[ \t]+(?:[Ss]tudy|[Tt]rial)\b)")
 LINK_WINDOW = 80
+EVERYDAY_ZIPF = 5.5  # wordfreq frequency of "first", "best": too common to be taken as a trial's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +48,8 @@ def _found(text: str, trial_names: frozenset[str] = frozenset()) -> list[tuple[i
                 out.append((m.start(), Entity(base.group(0), "product")))
     out.extend((m.start(), Entity(m.group(0).casefold(), "product")) for m in BRAND.finditer(text))
     out.extend((m.start(), Entity(m.group(0).casefold(), "product")) for m in CEL.finditer(text))
-    out.extend((m.start(), Entity(m.group(1).casefold(), "trial")) for m in TRIAL_NAME.finditer(text))
+    out.extend((m.start(), Entity(m.group(1).casefold(), "trial")) for m in TRIAL_NAME.finditer(text)
+               if not NCT.fullmatch(m.group(1)))
     if trial_names:
         for m in re.finditer(r"\b[A-Z][A-Z0-9]{3,}\b", text):
             if m.group(0).casefold() in trial_names:
@@ -54,7 +58,12 @@ def _found(text: str, trial_names: frozenset[str] = frozenset()) -> list[tuple[i
 
 
 def learn_trial_names(texts: Iterable[str]) -> frozenset[str]:
-    return frozenset(m.group(1).casefold() for t in texts for m in TRIAL_NAME.finditer(t))
+    """Names used as a trial's name somewhere ("the IGNITE study"), to recognise them anywhere;
+    not NCT ids (their own class), nor everyday words ("FIRST trial")."""
+    from wordfreq import zipf_frequency
+
+    found = {m.group(1).casefold() for t in texts for m in TRIAL_NAME.finditer(t) if not NCT.fullmatch(m.group(1))}
+    return frozenset(n for n in found if zipf_frequency(n, "en") < EVERYDAY_ZIPF)
 
 
 def mentions(text: str, trial_names: frozenset[str] = frozenset()) -> set[Entity]:

@@ -8,6 +8,7 @@ file), and an ingest killed at any point leaves an index the next ingest repairs
 from __future__ import annotations
 
 import fcntl
+import inspect
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -16,25 +17,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import chunk as chunk_module
+from . import load as load_module
+from . import load_ctgov
 from .chunk import chunk_document
 from .errors import RagError, UnsupportedFile
 from .load import file_hash, load_bytes, read_file, supported
-from .store import Index, embedding_text
+from .store import DERIVED_VERSION, Index, code_stamp, embedding_text
 from .types import Chunk, Document
 
-def _code_version() -> str:
-    """A stamp of the code that turns a file into chunks and tokens: when chunking or tokenising
-    changes, every file counts as changed and is re-indexed (no version number to forget)."""
-    import hashlib
-    import inspect
-
-    from . import chunk, load, load_ctgov, text
-
-    source = "".join(inspect.getsource(m) for m in (load, load_ctgov, chunk, text))
-    return "chunks-" + hashlib.sha256(source.encode()).hexdigest()[:12]
-
-
-CHUNKER_VERSION = _code_version()
+# A stamp of the code that turns a file into chunks (and so into vectors): when loading or chunking
+# changes, every file counts as changed and is embedded again (no version number to forget).
+# Tokenising and entity finding only feed the keyword and entity indexes, which are rebuilt from
+# the stored chunks when their code changes (store.DERIVED_VERSION), without re-embedding.
+CHUNKER_VERSION = code_stamp("chunks", (load_module, load_ctgov, chunk_module), extra=inspect.getsource(embedding_text))
 EMBED_BATCH_CHUNKS = 256  # per flush: one Chroma write, one SQLite transaction; a kill loses at most this much work
 PARALLEL_PARSE_MIN_FILES = 64
 LOCK_FILE = "ingest.lock"
@@ -252,7 +248,8 @@ def _ingest(index: Index, paths: Sequence[Path], rebuild: bool,
     if pending:
         flush()
 
-    if report.added or report.changed or report.removed or interrupted or redo or index.meta("keyword_version", "0") == "0":
+    if (report.added or report.changed or report.removed or interrupted or redo
+            or index.meta("keyword_version", "0") == "0" or index.meta("derived_version") != DERIVED_VERSION):
         index.rebuild_keyword_index()
     index.set_meta("ingest_in_progress", "0")
     report.seconds = time.perf_counter() - started
@@ -267,6 +264,8 @@ def is_stale(index: Index, corpus_dir: Path) -> bool:
     except (RagError, OSError):
         return True
     if index.meta("ingest_in_progress") == "1" or index.vector_count() != index.counts()[1]:
+        return True
+    if index.meta("derived_version") != DERIVED_VERSION:  # keyword or entity code changed: rebuild those
         return True
     manifest = index.manifest()
     root = str(corpus_dir.resolve())

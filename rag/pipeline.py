@@ -56,11 +56,17 @@ class QA:
 
     def retrieve(self, q: Question, top_k: int | None = None, filters: dict[str, str] | None = None) -> list[Hit]:
         """The candidate pool the answerer re-ranks: deeper than the passages it may cite, with the
-        counted noun added for a count, and each entity of a comparison searched on its own."""
+        counted noun added for a count, and each entity of a comparison searched on its own.
+
+        A question naming a trial, product or NCT id is searched only in the documents that name
+        it: a span elsewhere could never support the answer (the answerer's entity scope), and in a
+        large corpus such spans would crowd the right document out of the pool."""
         k = 3 * (top_k or self.settings.top_k)
         # "how big is the study" is answered by an enrollment count: let the keyword side look for one
         query = q.query + "".join(f" {n}" for n in sorted(q.count_nouns)) if q.expects == "count" else q.query
-        hits = self.retriever.search(query, k, filters)
+        naming = {e: self.index.sources_naming(e.key) for e in q.entities}
+        within = set().union(*naming.values()) if naming else set()
+        hits = self.retriever.search(query, k, filters, within or None)
         if len(q.entities) > 1:
             # a comparison: look for each entity on its own too, so one side cannot crowd out the other
             seen = {h.chunk.id for h in hits}
@@ -68,7 +74,7 @@ class QA:
                 sub = q.query
                 for o in q.entities - {e}:
                     sub = re.sub(re.escape(o.key), " ", sub, flags=re.I)
-                for h in self.retriever.search(sub, k, filters):
+                for h in self.retriever.search(sub, k, filters, naming[e] or None):
                     if h.chunk.id not in seen:
                         seen.add(h.chunk.id)
                         hits.append(h)

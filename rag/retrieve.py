@@ -51,20 +51,21 @@ class HybridRetriever(BaseRetriever):
     k: int = Field(default=8, gt=0)
     candidates: int = Field(default=30, gt=0)
 
-    def search(self, query: str, k: int | None = None, filters: dict[str, str] | None = None) -> list[Hit]:
-        """Top-k hits; `filters` keeps only documents whose metadata match (phase, status, ...)."""
+    def search(self, query: str, k: int | None = None, filters: dict[str, str] | None = None,
+               within: set[str] | None = None) -> list[Hit]:
+        """Top-k hits; `filters` keeps only documents whose metadata match (phase, status, ...), and
+        `within` only the documents named (those that name the question's trial or product)."""
         k = k or self.k
         depth = max(self.candidates, k)
         sources = self.index.sources_matching(filters) if filters else None
+        if within is not None:
+            sources = within if sources is None else sources & within
         qvec = np.asarray(self.index.embeddings.embed_query(query), dtype=np.float32)
         dense = self.index.dense_search(qvec, depth, sources)
-        words = expand(tokens(query))
-        if sources is None:
-            keyword = self.index.keyword.search(words, depth)
-        else:
-            deep = self.index.keyword.search(words, depth * 20)
-            owners = self.index.chunks([i for i, _ in deep])
-            keyword = [(i, s) for i, s in deep if i in owners and owners[i].source in sources][:depth]
+        keyword = self.index.keyword.search(expand(tokens(query)), depth, sources)
+        if sources is not None:
+            owners = self.index.chunks([i for i, _ in keyword])
+            keyword = [(i, s) for i, s in keyword if i in owners and owners[i].source in sources][:depth]
         fused = rrf([[i for i, _ in dense], [i for i, _ in keyword]])
         top = sorted(fused, key=fused.get, reverse=True)[:k]
         dense_score = dict(dense)

@@ -3,6 +3,8 @@ vectors in Chroma, and a bm25s keyword index over the same chunks."""
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 import shutil
 import sqlite3
@@ -16,13 +18,26 @@ from urllib.parse import urlparse
 import numpy as np
 
 from .errors import DocumentNotFound, IndexNotBuilt, ModelMismatch, RagError
+from . import entities as entities_module
+from . import text as text_module
+from .entities import learn_trial_names, mentions
 from .settings import Settings
-from .entities import learn_trial_names
 from .text import tokens
 from .types import Chunk, Document
 
+def code_stamp(prefix: str, modules, extra: str = "") -> str:
+    """A short hash of the modules' source: changes whenever the code that produced something does."""
+    source = "".join(inspect.getsource(m) for m in modules) + extra
+    return f"{prefix}-{hashlib.sha256(source.encode()).hexdigest()[:12]}"
+
+
+# The keyword index, learned trial names and the entity table are derived from stored chunks by
+# this code; when it changes they are rebuilt (vectors are not touched).
+DERIVED_VERSION = code_stamp("derived", (text_module, entities_module))
 COLLECTION = "chunks"
 CHROMA_BATCH = 4000
+DIRECT_MAX_SOURCES = 50  # a dense search over at most this many documents ...
+DIRECT_MAX_CHUNKS = 3000  # ... and chunks scores their vectors directly instead of asking Chroma
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -33,6 +48,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, source TEXT NOT NULL, ordinal INTEGER NOT NULL, start INTEGER NOT NULL,
     "end" INTEGER NOT NULL, heading TEXT NOT NULL, kind TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks (source, ordinal);
+CREATE TABLE IF NOT EXISTS entity_docs (key TEXT NOT NULL, source TEXT NOT NULL, PRIMARY KEY (key, source)) WITHOUT ROWID;
 """
 
 
@@ -72,20 +88,27 @@ def chroma_client(settings: Settings, fresh: bool = False):
 
 
 class KeywordIndex:
-    """bm25s over chunk tokens (title, heading and text), saved beside the SQLite store."""
+    """bm25s over chunk tokens (title, heading and text), saved beside the SQLite store. Chunks are
+    indexed in (source, ordinal) order, so each document is one run of positions (`spans`), which
+    lets a search be limited to some documents with a weight mask."""
 
-    def __init__(self, retriever, ids: list[str], df: dict[str, int] | None = None) -> None:
+    def __init__(self, retriever, ids: list[str], df: dict[str, int] | None = None,
+                 spans: dict[str, tuple[int, int]] | None = None) -> None:
         self.retriever = retriever
         self.ids = ids
         self.vocab = set(retriever.vocab_dict) if retriever is not None else set()
         self.df = df or {}
+        self.spans = spans or {}
 
     @classmethod
-    def build(cls, rows: Iterable[tuple[str, str]]) -> "KeywordIndex":
+    def build(cls, rows: Iterable[tuple[str, str, str]]) -> "KeywordIndex":
+        """rows: (chunk id, source, text to index), grouped by source."""
         import bm25s
 
-        ids, corpus, df = [], [], {}
-        for chunk_id, text in rows:
+        ids, corpus, df, spans = [], [], {}, {}
+        for chunk_id, source, text in rows:
+            lo, _ = spans.get(source, (len(ids), 0))
+            spans[source] = (lo, len(ids) + 1)
             ids.append(chunk_id)
             toks = tokens(text) or ["_empty_"]
             corpus.append(toks)
@@ -95,7 +118,7 @@ class KeywordIndex:
             return cls(None, [])
         retriever = bm25s.BM25()
         retriever.index(corpus, show_progress=False)
-        return cls(retriever, ids, df)
+        return cls(retriever, ids, df, spans)
 
     def save(self, directory: Path) -> None:
         """Written beside `directory` and renamed into place, so nobody reads a half-written index."""
@@ -106,6 +129,7 @@ class KeywordIndex:
             self.retriever.save(str(tmp), show_progress=False)
         (tmp / "ids.json").write_text(json.dumps(self.ids))
         (tmp / "df.json").write_text(json.dumps(self.df))
+        (tmp / "spans.json").write_text(json.dumps(self.spans))
         shutil.rmtree(directory, ignore_errors=True)
         tmp.rename(directory)
 
@@ -115,14 +139,27 @@ class KeywordIndex:
 
         ids = json.loads((directory / "ids.json").read_text())
         retriever = bm25s.BM25.load(str(directory), show_progress=False) if ids else None
-        return cls(retriever, ids, json.loads((directory / "df.json").read_text()))
+        spans_file = directory / "spans.json"
+        spans = {s: tuple(r) for s, r in json.loads(spans_file.read_text()).items()} if spans_file.exists() else None
+        return cls(retriever, ids, json.loads((directory / "df.json").read_text()), spans)
 
-    def search(self, query_tokens: Sequence[str], k: int) -> list[tuple[str, float]]:
+    def search(self, query_tokens: Sequence[str], k: int, sources: set[str] | None = None) -> list[tuple[str, float]]:
+        """Top-k (chunk id, score); with `sources`, only chunks of those documents."""
         known = [t for t in query_tokens if t in self.vocab]
         if not known or self.retriever is None:
             return []
+        mask = None
+        if sources is not None and not self.spans:  # built before spans were kept: the caller filters
+            k *= 20
+        elif sources is not None:
+            mask = np.zeros(len(self.ids), dtype=np.float32)
+            for source in sources:
+                lo, hi = self.spans.get(source, (0, 0))
+                mask[lo:hi] = 1.0
+            if not mask.any():
+                return []
         k = min(k, len(self.ids))
-        docs, scores = self.retriever.retrieve([known], k=k, show_progress=False, n_threads=1)
+        docs, scores = self.retriever.retrieve([known], k=k, show_progress=False, n_threads=1, weight_mask=mask)
         return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
 
 
@@ -155,6 +192,7 @@ class Index:
         self._keyword_version = ""
         self._written_version = ""  # the keyword_version this process wrote, if any
         self._chunks: dict[str, Chunk] = {}
+        self._matching: dict[tuple, set[str]] = {}
         self._data_version = -1
 
     def _collection_name(self) -> str:
@@ -349,17 +387,23 @@ class Index:
         """Each build goes to its own folder, named by version, and the version is committed last:
         a reader never sees a half-written or half-replaced keyword index."""
         rows = self.db.execute(
-            'SELECT c.id, d.title, c.heading, substr(d.text, c.start + 1, c."end" - c.start) '
+            'SELECT c.id, c.source, d.title, c.heading, substr(d.text, c.start + 1, c."end" - c.start) '
             "FROM chunks c JOIN documents d ON d.source = c.source ORDER BY c.source, c.ordinal"
         )
-        index = KeywordIndex.build((cid, f"{title}\n{heading}\n{text}") for cid, title, heading, text in rows)
+        index = KeywordIndex.build((cid, source, f"{title}\n{heading}\n{text}")
+                                   for cid, source, title, heading, text in rows)
         previous = int(self.meta("keyword_version", "0"))
         version = str(previous + 1)
         index.save(self.dir / f"keyword-{version}")
         texts = (t for (t,) in self.db.execute("SELECT text FROM documents"))
-        names = json.dumps(sorted(learn_trial_names(texts)))
+        names = learn_trial_names(texts)
+        named = [(e.key, source) for source, text in self.db.execute("SELECT source, text FROM documents")
+                 for e in mentions(text, names)]
         with self._transaction():
-            self.set_meta("trial_names", names)
+            self.db.execute("DELETE FROM entity_docs")
+            self.db.executemany("INSERT OR IGNORE INTO entity_docs (key, source) VALUES (?, ?)", named)
+            self.set_meta("trial_names", json.dumps(sorted(names)))
+            self.set_meta("derived_version", DERIVED_VERSION)
             self.set_meta("keyword_version", version)
         self._written_version = version
         # keep the previous build for readers still loading it; older ones (and pre-versioned
@@ -400,25 +444,67 @@ class Index:
                 self._keyword = KeywordIndex(None, [])
         return self._keyword
 
+    def sources_naming(self, key: str) -> set[str]:
+        """Documents that name an entity (NCT id, product code, trial name), by its casefolded key."""
+        return {s for (s,) in self.db.execute("SELECT source FROM entity_docs WHERE key = ?", (key,))}
+
     def sources_matching(self, filters: dict[str, str]) -> set[str]:
-        """Documents whose metadata field equals the value (case-insensitive), or lists it."""
-        want = {k: str(v).casefold() for k, v in filters.items()}
+        """Documents whose metadata field equals the value (case-insensitive), or lists it. Cached
+        until the next ingest (every ingest that changes documents moves keyword_version)."""
+        want = tuple(sorted((k, str(v).casefold()) for k, v in filters.items()))
+        key = (self.meta("keyword_version", "0"), want)
+        with self._lock:
+            if key in self._matching:
+                return self._matching[key]
         out = set()
         for source, meta in self.db.execute("SELECT source, metadata FROM documents"):
             m = json.loads(meta)
-            if all(_matches(m.get(k), v) for k, v in want.items()):
+            if all(_matches(m.get(k), v) for k, v in want):
                 out.add(source)
+        with self._lock:
+            if len(self._matching) > 256:
+                self._matching.clear()
+            self._matching[key] = out
         return out
 
     # --- vectors -------------------------------------------------------------------------------
     def dense_search(self, vector: Sequence[float], k: int, sources: set[str] | None = None) -> list[tuple[str, float]]:
+        """Top-k (chunk id, cosine); with `sources`, only chunks of those documents.
+
+        Chroma's metadata-filtered search costs 60-300 ms on a large collection whatever the filter,
+        so a few documents are scored directly from their vectors, and a broad filter first tries a
+        deeper unfiltered search, keeping the hits that pass."""
         n = self.collection.count()
         if n == 0 or sources is not None and not sources:
             return []
-        where = {"source": {"$in": sorted(sources)}} if sources is not None else None
-        res = self.collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(k, n),
-                                    include=["distances"], where=where)
+        vector = np.asarray(vector, dtype=np.float32)
+        if sources is not None:
+            if len(sources) <= DIRECT_MAX_SOURCES:
+                ids = self.chunk_ids(sources)
+                if len(ids) <= DIRECT_MAX_CHUNKS:
+                    got = self.vectors(ids)
+                    scored = sorted(((i, float(v @ vector)) for i, v in got.items()), key=lambda x: -x[1])
+                    return scored[:k]
+            deep = self._query(vector, min(k * 20, n))
+            owners = self.chunks([i for i, _ in deep])
+            kept = [(i, s) for i, s in deep if i in owners and owners[i].source in sources]
+            if len(kept) >= k:
+                return kept[:k]
+            return self._query(vector, min(k, n), where={"source": {"$in": sorted(sources)}})
+        return self._query(vector, min(k, n))
+
+    def _query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        res = self.collection.query(query_embeddings=[vector], n_results=k, include=["distances"], where=where)
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
+
+    def chunk_ids(self, sources: Iterable[str]) -> list[str]:
+        sources = list(sources)
+        out: list[str] = []
+        for lo in range(0, len(sources), 500):
+            part = sources[lo : lo + 500]
+            out += [i for (i,) in self.db.execute(
+                f"SELECT id FROM chunks WHERE source IN ({','.join('?' * len(part))})", part)]
+        return out
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         if not ids:

@@ -8,6 +8,7 @@ answered, cited or refused, never exact scores: weights and thresholds are still
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 
 import pytest
@@ -200,6 +201,8 @@ FDA = Chunk("d.txt", 0, 0, "Studies a U.S. FDA-regulated Drug Product: | Yes |",
 VOLUNTEERS = Chunk("d.txt", 0, 0, "Accepts Healthy Volunteers: | No |", 4, "Study", "row")
 EXPECTANCY = Chunk("d.txt", 0, 0, "Life expectancy of at least 3 months without treatment", 5,
                    "Study > Inclusion Criteria", "item")
+STATUS = Chunk("r.xml", 0, 0, "Overall status: Terminated.", 7, "Status", "line")
+STUDY_TYPE = Chunk("r.xml", 0, 0, "Study type: Interventional.", 8, "Design", "line")
 THYROID = Chunk("d.txt", 0, 0, "Current or history of thyroid disorder, except for subjects with hypothyroidism "
                 "controlled on a stable dose of hormone replacement therapy", 6, "Study > Exclusion Criteria", "item")
 
@@ -219,6 +222,11 @@ THYROID = Chunk("d.txt", 0, 0, "Current or history of thyroid disorder, except f
     ("Can a patient with hypothyroidism controlled on hormone replacement enroll?", THYROID, "Yes."),
     ("Is a patient with hypothyroidism on a stable hormone replacement dose excluded?", THYROID, "No."),
     ("Can a patient with a thyroid disorder enroll?", THYROID, "No."),
+    # a field with a word value: yes only if it holds what is asked about
+    ("Is NCT00494338 still recruiting?", STATUS, "No."),
+    ("Was NCT00494338 terminated?", STATUS, "Yes."),
+    ("Is NCT00001223 an observational study?", STUDY_TYPE, "No."),
+    ("Is it an interventional trial?", STUDY_TYPE, "Yes."),
 ])
 def test_yes_or_no_reads_bounds_lists_and_fields(question, chunk, verdict):
     assert yes_or_no(question, chunk) == verdict
@@ -236,3 +244,25 @@ def test_yes_no_answer_leads_with_the_verdict_and_cites_its_evidence(eligibility
     assert not answer.abstained, question
     assert answer.text.startswith(verdict), answer.text
     assert evidence in answer.spans[0].chunk.text
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Results from the Phase 2 ALPHA3 trial and the ALLO-605-201 IGNITE Study ( Other Identifier )", {"alpha3", "ignite"}),
+    ("We plan the RESOLUTION (Phase 1) trial.", {"resolution"}),
+    ("A RANDOMIZED CONTROLLED TRIAL OF BREAST CANCER Study", set()),  # a title in capitals names nothing
+    ("PHASE II CANCER trial", set()),
+    ("NCT00000102 Study record", set()),  # NCT ids are their own class
+    ("The FIRST trial of its kind", set()),  # an everyday word
+])
+def test_trial_names_are_learned_from_mixed_case_prose_only(text, names):
+    assert learn_trial_names([text]) == names
+
+
+
+def test_an_either_or_question_is_answered_by_the_span_not_yes_or_no():
+    corpus = Corpus({"design.txt": "Study of ALLO-316 in kidney cancer\n\nStudy type: Interventional.\nPhase: Phase 1.\n"})
+    answer = corpus.ask("Is the ALLO-316 study interventional or observational?")
+    assert not answer.abstained and cited(answer) == "Study type: Interventional."
+    assert not re.match(r"(?:Yes|No)\b", answer.text), answer.text
+    plain = corpus.ask("Is the ALLO-316 study interventional?")
+    assert plain.text.startswith("Yes."), plain.text

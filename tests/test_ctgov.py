@@ -9,6 +9,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag.chunk import chunk_document
@@ -251,3 +252,61 @@ def test_generated_registry_questions_quote_the_rendered_fact_lines():
     unanswerable = [i for i in items if not i["answerable"]]
     assert len(unanswerable) == 4
     assert not any(nct in i["question"] for i in unanswerable for nct in ids)
+
+
+# --- documents named by the question ---------------------------------------------------------------
+
+@pytest.mark.slow
+def test_entity_table_lists_the_documents_naming_each_id(registry):
+    _, index, _ = registry
+    assert index.sources_naming("nct00494338") == {"NCT00494338.xml"}
+    assert index.sources_naming("nct09999999") == set(), "the malformed record was not indexed"
+
+
+@pytest.mark.slow
+def test_searches_limited_to_documents_stay_inside_them(registry):
+    from rag.text import tokens
+
+    _, index, _ = registry
+    only = {"NCT00001223.xml"}
+    words = tokens("minimum age of participants")
+    everywhere = index.keyword.search(words, 50)
+    assert {index.chunks([i])[i].source for i, _ in everywhere} - only, "the words occur in other records too"
+    inside = index.keyword.search(words, 50, only)
+    assert inside and {index.chunks([i])[i].source for i, _ in inside} == only
+    assert [i for i, _ in inside] == [i for i, _ in everywhere if index.chunks([i])[i].source in only][:len(inside)]
+    # the direct scoring of a few documents' vectors ranks as Chroma's own filtered search does
+    vector = index.embeddings.embed_query("minimum age of participants")
+    direct = index.dense_search(vector, 5, only)
+    chroma = index._query(np.asarray(vector, dtype=np.float32), 5, where={"source": {"$in": sorted(only)}})
+    assert [i for i, _ in direct] == [i for i, _ in chroma]
+    assert [s for _, s in direct] == pytest.approx([s for _, s in chroma], abs=1e-4)
+
+
+@pytest.mark.slow
+def test_a_question_naming_a_trial_is_searched_in_that_trials_record_only(registry):
+    from rag.answer import analyze
+
+    _, _, qa = registry
+    q = analyze("What is the minimum age to enroll in NCT00496288?", [], qa.trial_names, qa._known)
+    hits = qa.retrieve(q)
+    assert hits and {h.chunk.source for h in hits} == {JSON_RECORD} == {"NCT00496288.json"}
+    unnamed = qa.retrieve(analyze("What is the minimum age to enroll?", [], qa.trial_names, qa._known))
+    assert len({h.chunk.source for h in unnamed}) > 1
+
+
+@pytest.mark.slow
+def test_changed_tokenising_code_rebuilds_keyword_and_entity_indexes_without_embedding(registry, tmp_path):
+    from rag.ingest import ingest
+    from rag.store import DERIVED_VERSION
+
+    report, index, _ = registry
+    folder = Path(index.document("NCT00494338.xml").metadata["root"])
+    index.set_meta("derived_version", "derived-older")
+    index.db.execute("DELETE FROM entity_docs")
+    version = index.meta("keyword_version")
+    again = ingest(index, [folder])
+    assert index.meta("keyword_version") != version
+    assert again.chunks == 0 and again.added == again.changed == 0
+    assert index.meta("derived_version") == DERIVED_VERSION
+    assert index.sources_naming("nct00494338") == {"NCT00494338.xml"}

@@ -69,7 +69,7 @@ class _FakeKeyword:
     def __init__(self, ranking: list[tuple[str, float]]) -> None:
         self.ranking = ranking
 
-    def search(self, words, k):
+    def search(self, words, k, sources=None):
         return self.ranking[:k]
 
 
