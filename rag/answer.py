@@ -54,6 +54,16 @@ _NARROW_TYPES = {"place", "email", "phone", "zip", "nct", "money", "code", "dose
 _FIELD_LINE = re.compile(r"([A-Z][\w ()/-]{1,40}):[ \t]+([^\d\n:]{1,60}?)\.?")
 # "Is NCT01 an interventional or an observational study?": asks which, not whether
 _ALTERNATIVES = re.compile(r"\b([\w-]+)\s+or\s+(?:an?\s+|the\s+)?(?!not\b)([\w-]+)(?:\s+(?:study|trial|one))?\s*\?\s*$", re.I)
+_MEASURE_TYPES = {"percent", "number", "count", "date"}
+_SAME_QUALIFIER = {stem("objective"): stem("overall")}  # objective response rate = overall response rate (ORR)
+# outcome measures reported by abbreviation alone ("31% confirmed ORR")
+_ABBREVIATED = {k: tuple(stem(w) for w in v.split()) for k, v in {
+    "orr": "overall response rate", "crr": "complete response rate", "os": "overall survival",
+    "pfs": "progression free survival", "efs": "event free survival", "dfs": "disease free survival",
+    "dor": "duration of response", "ttr": "time to response"}.items()}
+# what a qualified measure ends in: "complete response rate", "median overall survival"
+_MEASURE_NOUNS = {stem(w) for w in ("rate", "rates", "survival", "ratio", "duration", "time", "level", "score",
+                                    "response", "remission", "concentration", "count", "interval")}
 _META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
 _LOWER_BOUND = re.compile(r"(?:≥|>=|at least|minimum(?: of)?|more than|over)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:years?\s+)?(?:and older|or older|or more|and over|\+)", re.I)
 _UPPER_BOUND = re.compile(r"(?:≤|<=|<|up to|at most|no more than|under|maximum(?: of)?)\s*(\d+(?:\.\d+)?)", re.I)
@@ -313,6 +323,7 @@ class Answerer:
         concepts_total = sum(c.weight for c in concepts)
         known = [c for c in concepts if c.known]
         qualified = _qualified_numbers(q.text)
+        measures = _measure_phrases(q.text) if q.expects in _MEASURE_TYPES else []
         out: dict[tuple[str, int, int], Picked] = {}
         for h in hits:
             scope = self.scope_of(h.chunk.source)
@@ -351,7 +362,7 @@ class Answerer:
                     s += 0.1  # "What is ALLO-647?": the sentence that says what it is
                 if q.wants_list:
                     s += 0.01 * min(len(re.findall(r",|;|\band\b", c.text)), 4)
-                if not has_expected(q, c.text) or _contradicts(qualified, c.text):
+                if not has_expected(q, c.text) or _contradicts(qualified, c.text) or _other_measure(measures, c.text):
                     continue
                 key = (c.source, c.start, c.end)
                 if key not in out or out[key].score < s:
@@ -523,6 +534,32 @@ def _contradicts(qualified: list[tuple[str, str]], text: str) -> bool:
         found = re.findall(rf"\b{re.escape(word)}[\s-]+(\d+)\b", low)
         if found and number not in found:
             return True
+    return False
+
+
+def _words(text: str) -> list[str]:
+    return [stem(w) for w in re.findall(r"[a-z][a-z0-9]*", text.casefold())]
+
+
+def _measure_phrases(question: str) -> list[tuple[str, str, str]]:
+    """Qualified measures a question asks a figure for: (complete, response, rate) in "What
+    complete response rate ...", (median, overall, survival) in "What was the median overall survival"."""
+    words = _words(question)
+    return [(m, a, b) for m, a, b in zip(words, words[1:], words[2:])
+            if b in _MEASURE_NOUNS and not {m, a, b} & STOPWORDS and m not in _META_WORDS and not m.isdigit()]
+
+
+def _other_measure(measures: list[tuple[str, str, str]], text: str) -> bool:
+    """The span gives the same measure qualified otherwise: asked the complete response rate, it
+    reports the overall response rate. That figure does not answer the question."""
+    words = [w for x in _words(text) for w in _ABBREVIATED.get(x, (x,))]
+    present = set(words)
+    for m, a, b in measures:
+        if m in present or synonyms(m) & present or _SAME_QUALIFIER.get(m, m) in present:
+            continue
+        for j in range(1, len(words) - 1):
+            if words[j] == a and words[j + 1] == b and words[j - 1] not in STOPWORDS and words[j - 1] != m:
+                return True
     return False
 
 

@@ -266,3 +266,12 @@ def test_an_either_or_question_is_answered_by_the_span_not_yes_or_no():
     assert not re.match(r"(?:Yes|No)\b", answer.text), answer.text
     plain = corpus.ask("Is the ALLO-316 study interventional?")
     assert plain.text.startswith("Yes."), plain.text
+
+
+def test_a_figure_for_a_differently_qualified_measure_does_not_answer():
+    corpus = Corpus({"results.txt": "ALLO-316 results\n\nAmong 8 patients at dose-level 2, the best overall response "
+                     "rate (ORR) was 38% (3/8).\n\nA 31% confirmed ORR was seen after a single dose.\n"})
+    asked_other = corpus.ask("What complete response rate did ALLO-316 achieve?")
+    assert asked_other.abstained, asked_other.text  # neither the spelled-out nor the abbreviated ORR is a CR rate
+    same = corpus.ask("What overall response rate did ALLO-316 achieve?")
+    assert not same.abstained and "38%" in same.text, same.text
