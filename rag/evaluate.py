@@ -139,11 +139,12 @@ class _QueryRecorder:
 
     def __init__(self, inner) -> None:
         self.inner = inner
-        self.queries: list[str] = []
+        self.queries: list[tuple[str, dict[str, str] | None, set[str] | None]] = []
 
-    def search(self, query: str, k: int | None = None, filters: dict[str, str] | None = None):
-        self.queries.append(query)
-        return self.inner.search(query, k, filters)
+    def search(self, query: str, k: int | None = None, filters: dict[str, str] | None = None,
+               within: set[str] | None = None):
+        self.queries.append((query, filters, within))
+        return self.inner.search(query, k, filters, within)
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
@@ -170,8 +171,9 @@ class ProductSystem:
             latency = (time.perf_counter() - t0) * 1000
         finally:
             self.qa.retriever = recorder.inner
-        query = recorder.queries[0] if recorder.queries else item.question
-        hits = recorder.inner.search(query, self.k)
+        # the first search as the pipeline sent it: its query, and the documents it was limited to
+        query, filters, within = recorder.queries[0] if recorder.queries else (item.question, None, None)
+        hits = recorder.inner.search(query, self.k, filters, within)
         retrieved = tuple(Span(h.chunk.source, h.chunk.start, h.chunk.end, h.chunk.text) for h in hits)
         return Observation(response.answer, response.abstained, tuple(response.citations), retrieved, latency)
 
