@@ -410,11 +410,10 @@ class Answerer:
     def _entity_groups(self, q: Question, sources: set[str]) -> list[set[Entity]]:
         """Entities naming the same thing (ALLO-605 and its trial IGNITE, named side by side in
         some document) form one group; a comparison has several groups."""
-        scopes = [self.scope_of(s) for s in sorted(sources)]
-
         def same(a: Entity, b: Entity) -> bool:
             if a.key.startswith(b.key) or b.key.startswith(a.key):
                 return True
+            scopes = (self.scope_of(s) for s in sorted(sources))  # only a comparison needs them
             return any(a in sc.doc_entities and b in sc.doc_entities and sc.linked(a, b) for sc in scopes)
 
         groups: list[set[Entity]] = []

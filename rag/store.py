@@ -193,6 +193,7 @@ class Index:
         self._written_version = ""  # the keyword_version this process wrote, if any
         self._chunks: dict[str, Chunk] = {}
         self._matching: dict[tuple, set[str]] = {}
+        self._count_cache: tuple[tuple[int, int], int] | None = None
         self._data_version = -1
 
     def _collection_name(self) -> str:
@@ -368,6 +369,14 @@ class Index:
     def vector_count(self) -> int:
         return self.collection.count()
 
+    def _vector_total(self) -> int:
+        """collection.count() costs milliseconds at scale: cached until SQLite says something was
+        committed (by any process; every vector write goes with one)."""
+        version = (self.db.execute("PRAGMA data_version").fetchone()[0], self.db.total_changes)
+        if self._count_cache is None or self._count_cache[0] != version:
+            self._count_cache = (version, self.collection.count())
+        return self._count_cache[1]
+
     def reconcile(self) -> tuple[int, set[str]]:
         """Make Chroma agree with SQLite after an interrupted ingest (or a Chroma server that was
         wiped or swapped): drop vectors whose chunk never reached SQLite, and return the documents
@@ -474,7 +483,7 @@ class Index:
         Chroma's metadata-filtered search costs 60-300 ms on a large collection whatever the filter,
         so a few documents are scored directly from their vectors, and a broad filter first tries a
         deeper unfiltered search, keeping the hits that pass."""
-        n = self.collection.count()
+        n = self._vector_total()
         if n == 0 or sources is not None and not sources:
             return []
         vector = np.asarray(vector, dtype=np.float32)

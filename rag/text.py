@@ -55,18 +55,30 @@ def tokens(text: str, keep_stopwords: bool = False) -> list[str]:
 def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     out: list[str] = []
     for tok in _TOKEN.findall(normalize(text)):
-        tok = tok.strip(".")
-        if not tok or (not keep_stopwords and (tok in STOPWORDS or len(tok) == 1 and tok.isalpha())):
-            continue
-        prefix = re.match(r"([^\W\d_]{2,})\d", tok)
-        if prefix and prefix.group(1) not in STOPWORDS:  # NCT05000450 also matches "NCT number"
-            out.append(prefix.group(1))
-        if re.search(r"[-/.+]", tok):
-            out.append(tok)
-            out.extend(stem(p) for p in re.split(r"[-/.+]", tok) if p and p not in STOPWORDS)
-        else:
-            out.append(stem(tok))
+        out.extend(_forms(tok, keep_stopwords))
     return tuple(out)
+
+
+@lru_cache(maxsize=500_000)
+def _forms(tok: str, keep_stopwords: bool) -> tuple[str, ...]:
+    """The index terms of one raw token (cached: a document repeats its words)."""
+    tok = tok.strip(".")
+    if not tok or (not keep_stopwords and (tok in STOPWORDS or len(tok) == 1 and tok.isalpha())):
+        return ()
+    out: list[str] = []
+    prefix = _LETTERS_THEN_DIGIT.match(tok)
+    if prefix and prefix.group(1) not in STOPWORDS:  # NCT05000450 also matches "NCT number"
+        out.append(prefix.group(1))
+    if _JOINERS.search(tok):
+        out.append(tok)
+        out.extend(stem(p) for p in _JOINERS.split(tok) if p and p not in STOPWORDS)
+    else:
+        out.append(stem(tok))
+    return tuple(out)
+
+
+_LETTERS_THEN_DIGIT = re.compile(r"([^\W\d_]{2,})\d")
+_JOINERS = re.compile(r"[-/.+]")
 
 
 # Clinical-trial and biotech paraphrases: a question word meets the document's word. Only true
