@@ -560,7 +560,7 @@ def report(args) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     label = "registry" + (f" (stopped: {ingest.get('registry_documents', 0):,} of 6,786 records)" if ingest and ingest.get("partial") else "")
-    runs = [(label, ingest, model)] + [
+    runs = [(ingest.get("label", label) if ingest else label, ingest, model)] + [
         (p.stem.replace("ingest-", ""), json.loads(p.read_text()), load_result("model-" + p.stem)) for p in slices]
     for label, ing, mod in runs:
         if not ing:

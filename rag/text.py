@@ -133,6 +133,12 @@ for _group in SYNONYM_GROUPS:
         _SYNONYMS[_m] = _SYNONYMS.get(_m, frozenset()) | _members
 
 
+# "What two approaches": a number written as a word meets its digits ("2 different arms")
+for _n, _word in enumerate("two three four five six seven eight nine ten eleven twelve".split(), start=2):
+    _SYNONYMS[_word] = _SYNONYMS.get(_word, frozenset((_word,))) | {str(_n)}
+    _SYNONYMS[str(_n)] = _SYNONYMS.get(str(_n), frozenset((str(_n),))) | {_word}
+
+
 def synonyms(token: str) -> frozenset[str]:
     return _SYNONYMS.get(token, frozenset((token,)))
 

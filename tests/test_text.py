@@ -95,3 +95,9 @@ def test_synonyms_meet_question_and_document_words():
     assert "price" not in expand(tokens("cost of goods")), "a near miss must not become a synonym"
     expanded = expand(tokens("How many participants will enroll?"))
     assert expanded[: len(tokens("How many participants will enroll?"))] == tokens("How many participants will enroll?")
+
+
+def test_a_number_word_meets_its_digits():
+    assert "2" in synonyms("two") and "two" in synonyms("2")
+    assert "12" in set(expand(tokens("twelve sites")))
+    assert "one" not in synonyms("1"), "'one' is mostly a pronoun ('one of the'), not a count"
