@@ -49,7 +49,18 @@ _BOILERPLATE = re.compile(r"forward-looking statements|cautionary note|all right
                          r"read our disclaimer|recent videos", re.I)
 # values one looks up on a record (where, whom to call), not figures a trap could ask for
 _LOOKUP_TYPES = {"place", "email", "phone", "zip", "nct", "code"}
+# words that name the kind of value asked for, answered by a value of that kind, not by the word
+_TYPE_WORDS = {kind: frozenset(t for w in words.split() for t in tokens(w)) for kind, words in {
+    "zip": "zip code postal postcode", "phone": "phone telephone number", "email": "email e-mail address",
+    "nct": "nct identifier number", "place": "country countries city cities state states location locations region"}.items()}
 _NARROW_TYPES = {"place", "email", "phone", "zip", "nct", "money", "code", "dose", "percent"}
+# design terms and the terms that exclude them: "Is it blinded?" answered by "Open-Label" is a no
+_OPEN = r"\bopen[- ]label\b|\bunblinded\b|\bmasking\W+none\b"
+_BLIND = r"(?<!un)\b(?:double|single|triple)?[- ]?blind(?:ed)?\b|\bmasked\b"
+_CONTRARIES = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
+    (_BLIND, _OPEN), (_OPEN, r"(?<!un)\b(?:double|single|triple|quadruple)[- ]blind(?:ed)?\b|\bmasking\W+(?:single|double|triple|quadruple)\b"),
+    (r"(?<!non-)(?<!non)\brandomi[sz]ed\b", r"\bnon-?randomi[sz]ed\b|\bsingle[- ](?:arm|group)\b"),
+    (r"\bplacebo\b", r"\bsingle[- ](?:arm|group)\b|\bopen[- ]label\b"))]
 # "Overall status: Terminated.": a labelled field whose value is a few words, no numbers
 _FIELD_LINE = re.compile(r"([A-Z][\w ()/-]{1,40}):[ \t]+([^\d\n:]{1,60}?)\.?")
 # "Is NCT01 an interventional or an observational study?": asks which, not whether
@@ -232,6 +243,7 @@ class _Concept:
     weight: float
     known: bool  # the corpus uses some member
     specific: float  # 1 for domain terms, low for everyday words
+    typed: bool = False  # names the kind of value asked for ("ZIP code"), which a typed candidate holds
 
 
 class Answerer:
@@ -259,6 +271,7 @@ class Answerer:
         names = {stem(w.casefold()) for w in re.findall(r"(?<=[\w,;:] )[A-Z][\w-]+", q.text)
                  if w.casefold().rstrip(".") not in _MONTHS_AND_DAYS}
         surface = surface_forms(q.text + " " + q.context)
+        type_words = _TYPE_WORDS.get(q.expects, frozenset())
         for t in dict.fromkeys(asked + tokens(q.context)):
             if t in entity_words:
                 continue  # entities are checked by scope, not by wording
@@ -271,7 +284,9 @@ class Answerer:
                 base = self.idf(t) * max(0.25, specificity(surface.get(t, t)))
             weight = base * (0.3 if t in _META_WORDS else 1.0) * (1.0 if t in asked else 0.25)
             specific = 1.0 if t in names else specificity(surface.get(t, t))
-            concept = _Concept(members, weight, any(self.known(m) for m in members), specific)
+            # "ZIP code", "countries": every candidate holds a value of the asked type (has_expected),
+            # which is what these words ask for; they are covered by it, never foreign
+            concept = _Concept(members, weight, any(self.known(m) for m in members), specific, t in type_words)
             same = next((i for i, c in enumerate(out) if c.members == members), None)
             if same is None:
                 out.append(concept)
@@ -283,14 +298,14 @@ class Answerer:
     def foreign_specific(concepts: list[_Concept], doc_tokens: frozenset[str]) -> bool:
         """A domain term of the question (lupus, Germany) that the corpus uses elsewhere but this
         document never does: the document is about something else."""
-        return any(c.known and c.specific >= 0.9 and c.weight > 0 and not _in_document(c.members, doc_tokens)
+        return any(c.known and not c.typed and c.specific >= 0.9 and c.weight > 0 and not _in_document(c.members, doc_tokens)
                    for c in concepts)
 
     def coverage(self, concepts: list[_Concept], text_tokens: set[str], heading_tokens: set[str]) -> float:
         total = sum(c.weight for c in concepts)
         if not total:
             return 1.0  # "What is ALLO-647?": nothing to cover beyond the entity itself
-        return sum(c.weight if c.members & text_tokens else 0.4 * c.weight if c.members & heading_tokens else 0.0
+        return sum(c.weight if c.typed or c.members & text_tokens else 0.4 * c.weight if c.members & heading_tokens else 0.0
                    for c in concepts) / total
 
     def score(self, concepts: list[_Concept], hit_dense: float, text_tokens: set[str], heading_tokens: set[str],
@@ -298,7 +313,7 @@ class Answerer:
         total = sum(c.weight for c in concepts) or 1.0
         covered = self.coverage(concepts, text_tokens, heading_tokens) * total
         # a term the corpus uses but this document never does: the document is about something else
-        foreign = sum(c.weight * c.specific ** 2 for c in concepts if c.known and not c.members & doc_tokens)
+        foreign = sum(c.weight * c.specific ** 2 for c in concepts if c.known and not c.typed and not c.members & doc_tokens)
         return 0.5 * hit_dense + 0.5 * covered / total - 0.35 * foreign / total
 
     def _typed_neighbours(self, q: Question, hits: Sequence[Hit]) -> list[Hit]:
@@ -608,6 +623,9 @@ def yes_or_no(question: str, chunk: Chunk) -> str:
     if field:
         positive = field.group(1).lower() in ("yes", "all")
         return "Yes." if positive else "No."
+    for asked_about, contrary in _CONTRARIES:
+        if asked_about.search(question) and contrary.search(text) and not asks_excluded:
+            return "No."  # asked "blinded?", the span says open-label
     named = _FIELD_LINE.fullmatch(text.strip())
     if named and not asks_excluded:
         # "Overall status: Terminated." answers "Is it still recruiting?" with no: a field holding

@@ -28,6 +28,8 @@ TRIAL_NAME = re.compile(r"(?<![A-Z]{2}[ \t])(?<![A-Z]{2}[ \t]\()\b([A-Z][A-Z0-9]
                         r"(?=(?:[ \t]+\(?(?![A-Z]{2,}\b)[\w-]+\)?){0,2}[ \t]+(?:[Ss]tudy|[Tt]rial)\b)")
 LINK_WINDOW = 80
 EVERYDAY_ZIPF = 5.5  # wordfreq frequency of "first", "best": too common to be taken as a trial's name
+NAME_SHARE = 0.1  # of a word's mentions in capitals, at least this share must name a trial or study
+_CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]{3,}\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,7 @@ def _found(text: str, trial_names: frozenset[str] = frozenset()) -> list[tuple[i
     out.extend((m.start(), Entity(m.group(1).casefold(), "trial")) for m in TRIAL_NAME.finditer(text)
                if not NCT.fullmatch(m.group(1)))
     if trial_names:
-        for m in re.finditer(r"\b[A-Z][A-Z0-9]{3,}\b", text):
+        for m in _CAPITALS.finditer(text):
             if m.group(0).casefold() in trial_names:
                 out.append((m.start(), Entity(m.group(0).casefold(), "trial")))
     return out
@@ -60,10 +62,19 @@ def _found(text: str, trial_names: frozenset[str] = frozenset()) -> list[tuple[i
 def learn_trial_names(texts: Iterable[str]) -> frozenset[str]:
     """Names used as a trial's name somewhere ("the IGNITE study"), to recognise them anywhere;
     not NCT ids (their own class), nor everyday words ("FIRST trial")."""
+    from collections import Counter
+
     from wordfreq import zipf_frequency
 
-    found = {m.group(1).casefold() for t in texts for m in TRIAL_NAME.finditer(t) if not NCT.fullmatch(m.group(1))}
-    return frozenset(n for n in found if zipf_frequency(n, "en") < EVERYDAY_ZIPF)
+    as_name: Counter[str] = Counter()
+    in_capitals: Counter[str] = Counter()
+    for t in texts:
+        as_name.update(m.group(1) for m in TRIAL_NAME.finditer(t) if not NCT.fullmatch(m.group(1)))
+        in_capitals.update(_CAPITALS.findall(t))
+    # ECOG, NHLBI: a group or scale mostly named for itself ("ECOG performance status"), only now
+    # and then before "study"; a trial's name is used as one a good part of the time
+    return frozenset(n.casefold() for n, k in as_name.items()
+                     if zipf_frequency(n, "en") < EVERYDAY_ZIPF and k >= NAME_SHARE * in_capitals[n])
 
 
 def mentions(text: str, trial_names: frozenset[str] = frozenset()) -> set[Entity]:

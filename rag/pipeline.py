@@ -60,12 +60,15 @@ class QA:
 
         A question naming a trial, product or NCT id is searched only in the documents that name
         it: a span elsewhere could never support the answer (the answerer's entity scope), and in a
-        large corpus such spans would crowd the right document out of the pool."""
+        large corpus such spans would crowd the right document out of the pool. With an NCT id or
+        product code in the question, those decide the documents (a trial name beside them adds none)."""
         k = 3 * (top_k or self.settings.top_k)
         # "how big is the study" is answered by an enrollment count: let the keyword side look for one
         query = q.query + "".join(f" {n}" for n in sorted(q.count_nouns)) if q.expects == "count" else q.query
         naming = {e: self.index.sources_naming(e.key) for e in q.entities}
-        within = set().union(*naming.values()) if naming else set()
+        # an NCT id or product code pins the documents down; a name learned from prose is looser
+        pinned = [e for e in q.entities if e.cls != "trial"] or list(q.entities)
+        within = set().union(*(naming[e] for e in pinned))
         hits = self.retriever.search(query, k, filters, within or None)
         if len(q.entities) > 1:
             # a comparison: look for each entity on its own too, so one side cannot crowd out the other

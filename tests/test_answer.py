@@ -227,6 +227,11 @@ THYROID = Chunk("d.txt", 0, 0, "Current or history of thyroid disorder, except f
     ("Was NCT00494338 terminated?", STATUS, "Yes."),
     ("Is NCT00001223 an observational study?", STUDY_TYPE, "No."),
     ("Is it an interventional trial?", STUDY_TYPE, "Yes."),
+    # a design term the span excludes: open-label is not blinded, single-arm is not randomised
+    ("Is the study blinded?", Chunk("d.txt", 0, 0, "A Single-Arm, Open-Label, Phase 1/2 Study", 9, "", "text"), "No."),
+    ("Is the study double-blind?", Chunk("d.txt", 0, 0, "A randomized, double-blind, placebo-controlled study", 9, "", "text"), "Yes."),
+    ("Is the trial randomized?", Chunk("d.txt", 0, 0, "A Single-Arm, Open-Label, Phase 1/2 Study", 9, "", "text"), "No."),
+    ("Is the study open-label?", Chunk("d.txt", 0, 0, "Masking: | Double-Blind |", 9, "", "row"), "No."),
 ])
 def test_yes_or_no_reads_bounds_lists_and_fields(question, chunk, verdict):
     assert yes_or_no(question, chunk) == verdict
@@ -275,3 +280,13 @@ def test_a_figure_for_a_differently_qualified_measure_does_not_answer():
     assert asked_other.abstained, asked_other.text  # neither the spelled-out nor the abbreviated ORR is a CR rate
     same = corpus.ask("What overall response rate did ALLO-316 achieve?")
     assert not same.abstained and "38%" in same.text, same.text
+
+
+def test_words_naming_the_asked_kind_of_value_are_answered_by_such_a_value():
+    # "zip" and "code" are used elsewhere in the corpus but not in the site list: the postcode answers them
+    corpus = Corpus({
+        "sites.txt": "Sites of the ALLO-605 study\n\nMD Anderson Cancer Center | Recruiting |\n"
+                     "Houston, Texas, United States, 77030 | |\n",
+        "form.txt": "Enrollment form\n\nWrite your zip code and postal address on the form.\n"})
+    answer = corpus.ask("What ZIP code is listed for the MD Anderson Cancer Center site of the ALLO-605 study?")
+    assert not answer.abstained and "77030" in answer.text, answer.text
