@@ -173,7 +173,7 @@ def bench_ingest(args) -> dict:
         "data_dir": str(args.data_dir), "records": str(records), "limit": args.limit,
         "summary": report.summary(), "added": report.added, "skipped": report.skipped[:20],
         "n_skipped": len(report.skipped), "documents": docs, "index_chunks": chunks,
-        "chunks_embedded": report.chunks, "wall_s": round(wall, 1),
+        "chunks_embedded": report.chunks, "runtime": model.runtime, "wall_s": round(wall, 1),
         "chunks_per_s": round(report.chunks / wall, 1) if wall else 0,
         "embed_s": round(embed_s, 1), "embed_share": round(embed_s / wall, 3) if wall else 0,
         "embed_calls": len(batches),
@@ -211,7 +211,8 @@ def bench_model(args) -> dict:
     rng = random.Random(7)
     picked = sorted(rng.sample(range(len(calls)), max(1, round(len(calls) * args.sample))))
     set_threads(os.cpu_count())
-    model = MiniLMEmbeddings()
+    ingest = load_result(args.ingest_result)
+    model = MiniLMEmbeddings(runtime=(ingest or {}).get("runtime", "torch"))  # the runtime the ingest used
     model.embed_array(calls[picked[0]][:128])  # warm-up
     n, cpu0, t0 = 0, cpu_seconds(), time.perf_counter()
     for i in picked:
@@ -221,8 +222,7 @@ def bench_model(args) -> dict:
     result = {"date": dt.datetime.now().isoformat(timespec="seconds"), "data_dir": str(args.data_dir),
               "calls_replayed": len(picked), "calls_recorded": len(calls), "chunks": n, "wall_s": round(wall, 1),
               "chunks_per_s": round(n / wall, 1), "chunks_per_cpu_s": round(n / cpu, 2), "loadavg": os.getloadavg(),
-              "batch_size": model.batch_size, "machine": machine()}
-    ingest = load_result(args.ingest_result)
+              "batch_size": model.batch_size, "runtime": model.runtime, "machine": machine()}
     if ingest and ingest.get("data_dir") == str(args.data_dir):
         result["ingest_chunks_per_s"] = ingest["chunks_per_s"]
         result["ratio_wall"] = round(ingest["chunks_per_s"] / result["chunks_per_s"], 3)
@@ -376,83 +376,28 @@ def bench_latency(args) -> dict:
 # --- int8 and ONNX inference of the same model -----------------------------------------------------------
 
 def variant(name: str):
-    """The same MiniLM weights under another runtime, as a drop-in for rag.embed.MiniLMEmbeddings
-    (its own model_id, so an index built with one is never queried with another)."""
-    import numpy as np
-
+    """The same MiniLM weights under another runtime: PyTorch fp32, PyTorch with int8 dynamic
+    quantisation (its own model_id: its vectors differ), or ONNX Runtime (the product's default
+    where it exports, rag.embed.onnx_model)."""
     from rag.embed import MiniLMEmbeddings
 
     if name == "fp32":
-        return MiniLMEmbeddings()
+        return MiniLMEmbeddings(runtime="torch")
+    if name == "onnx":
+        return MiniLMEmbeddings(runtime="onnx")
     if name == "int8":
         class Int8MiniLM(MiniLMEmbeddings):
             model_id = MiniLMEmbeddings.model_id + " int8-dynamic"
 
             def __init__(self) -> None:
-                super().__init__()
+                super().__init__(runtime="torch")
                 import torch
 
                 module = self.model[0]  # sentence-transformers' Transformer; its HF model is `.model`
                 module.model = torch.ao.quantization.quantize_dynamic(module.model, {torch.nn.Linear}, dtype=torch.qint8)
 
         return Int8MiniLM()
-    if name == "onnx":
-        class OnnxMiniLM(MiniLMEmbeddings):
-            model_id = MiniLMEmbeddings.model_id + " onnxruntime"
-
-            def __init__(self) -> None:
-                super().__init__()
-                import onnxruntime as ort
-                import torch
-
-                opts = ort.SessionOptions()
-                opts.intra_op_num_threads = torch.get_num_threads()
-                self.session = ort.InferenceSession(str(export_onnx(self)), opts, providers=["CPUExecutionProvider"])
-
-            def _encode(self, texts, progress=False):
-                out = []
-                for lo in range(0, len(texts), self.batch_size):
-                    enc = self.model.tokenizer(texts[lo: lo + self.batch_size], padding=True, truncation=True,
-                                               max_length=self.model.max_seq_length, return_tensors="np")
-                    feeds = {k: enc[k].astype(np.int64) for k in ("input_ids", "attention_mask", "token_type_ids")}
-                    hidden = self.session.run(None, feeds)[0]
-                    mask = feeds["attention_mask"][..., None].astype(np.float32)
-                    pooled = (hidden * mask).sum(1) / np.clip(mask.sum(1), 1e-9, None)
-                    out.append(pooled / np.linalg.norm(pooled, axis=1, keepdims=True))
-                return np.vstack(out) if out else np.empty((0, 384), dtype=np.float32)
-
-        return OnnxMiniLM()
     raise ValueError(name)
-
-
-def export_onnx(model) -> Path:
-    """MiniLM's transformer exported once to ONNX (torch.onnx dynamo exporter; needs the onnx and
-    onnxscript packages, which the product does not depend on)."""
-    path = RESULTS / "minilm.onnx"
-    if path.exists():
-        return path
-    import torch
-
-    class Hidden(torch.nn.Module):
-        def __init__(self, inner) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
-
-    enc = model.model.tokenizer(["an example to trace", "and a longer one, to trace with padding"],
-                                padding=True, return_tensors="pt")
-    batch, seq = torch.export.Dim("batch"), torch.export.Dim("seq", max=512)
-    program = torch.onnx.export(Hidden(model.model[0].model.eval()),
-                                (enc["input_ids"], enc["attention_mask"], enc["token_type_ids"]),
-                                input_names=["input_ids", "attention_mask", "token_type_ids"],
-                                output_names=["last_hidden_state"], dynamo=True, optimize=True,
-                                dynamic_shapes=({0: batch, 1: seq},) * 3)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    program.save(str(path))
-    return path
 
 
 def bench_variants(args) -> dict:

@@ -28,7 +28,10 @@ def open_index(settings: Settings, create: bool = False, threads: int | None = N
     if not create and not (settings.data_dir / "index.sqlite").exists():
         raise IndexNotBuilt(str(settings.data_dir))  # before spending seconds loading the model
     set_threads(threads or settings.serve_threads)
-    return Index(settings, default_embeddings(), create=create)
+    embeddings = default_embeddings(settings.embed_runtime)
+    if embeddings.runtime_note:
+        typer.secho(embeddings.runtime_note, fg="yellow", err=True)
+    return Index(settings, embeddings, create=create)
 
 
 def run_ingest(settings: Settings, paths: list[Path], rebuild: bool = False, quiet: bool = False):

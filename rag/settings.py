@@ -1,6 +1,7 @@
 """All settings, read once at the edge (CLI, server, eval) and passed down."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +22,8 @@ class Settings(BaseSettings):
     top_k: int = Field(default=8, gt=0, le=50)
     # Serving uses one intra-op torch thread per worker; bulk ingestion may use every core.
     serve_threads: int = Field(default=1, gt=0)
+    # the embedding model's runtime: ONNX Runtime when it exports and matches PyTorch (auto), or either
+    embed_runtime: Literal["auto", "onnx", "torch"] = "auto"
     max_question_chars: int = Field(default=2000, gt=0)
     max_body_bytes: int = Field(default=256_000, gt=0)
 
