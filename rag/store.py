@@ -17,13 +17,14 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .errors import DocumentNotFound, IndexNotBuilt, ModelMismatch, RagError
 from . import entities as entities_module
 from . import text as text_module
 from .entities import learn_trial_names, mentions
+from .errors import DocumentNotFound, IndexNotBuilt, ModelMismatch, RagError
 from .settings import Settings
 from .text import tokens
 from .types import Chunk, Document
+
 
 def code_stamp(prefix: str, modules, extra: str = "") -> str:
     """A short hash of the modules' source: changes whenever the code that produced something does."""
