@@ -113,31 +113,23 @@ def test_reflow_joins_wrapped_lines_and_keeps_labels_with_their_items():
                            "  - nested detail\n\nPeer reviewed by CRUK.")
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"<clinical_study><id_info><nct_id>NCT00000102</nct_id></id_info><brief_title>x</clinical_study>",
+@pytest.mark.parametrize("loader, data, reason", [
+    (load_ctgov_xml, b"<clinical_study><id_info><nct_id>NCT00000102</nct_id></id_info><brief_title>x</clinical_study>",
      r"not well-formed XML \(mismatched tag: line 1, column \d+\)"),
-    (b"<rss version='2.0'><channel/></rss>", r"root is <rss>, not <clinical_study>"),
-    (b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'aaaa'>]><clinical_study>&a;</clinical_study>",
+    (load_ctgov_xml, b"<rss version='2.0'><channel/></rss>", r"root is <rss>, not <clinical_study>"),
+    (load_ctgov_xml, b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'aaaa'>]><clinical_study>&a;</clinical_study>",
      r"declares a DTD or entities"),
-    (b"<clinical_study><brief_title>No id</brief_title></clinical_study>", r"no valid NCT number"),
-    (b"   ", r"empty"),
+    (load_ctgov_xml, b"<clinical_study><brief_title>No id</brief_title></clinical_study>", r"no valid NCT number"),
+    (load_ctgov_xml, b"   ", r"empty"),
+    (load_ctgov_json, b'{"name": "my-package", "version": "1.0.0"}', r"no protocolSection"),
+    (load_ctgov_json, b'{"protocolSection": ', r"not valid JSON"),
+    (load_ctgov_json, b'{"studies": [{"protocolSection": {}}, {"protocolSection": {}}]}', r"holds 2 studies"),
+    (load_ctgov_json, b'{"protocolSection": {"identificationModule": {"nctId": "NCT1"}}}', r"no valid NCT number"),
+    (load_ctgov_json, b'{"protocolSection": {"identificationModule": "oops"}}', r"unexpected shape"),
 ])
-def test_bad_xml_is_unsupported_with_a_reason(data, reason):
+def test_bad_record_is_unsupported_with_a_reason(loader, data, reason):
     with pytest.raises(UnsupportedFile) as err:
-        load_ctgov_xml("bad.xml", data)
-    assert re.search(reason, err.value.reason), err.value.reason
-
-
-@pytest.mark.parametrize("data, reason", [
-    (b'{"name": "my-package", "version": "1.0.0"}', r"no protocolSection"),
-    (b'{"protocolSection": ', r"not valid JSON"),
-    (b'{"studies": [{"protocolSection": {}}, {"protocolSection": {}}]}', r"holds 2 studies"),
-    (b'{"protocolSection": {"identificationModule": {"nctId": "NCT1"}}}', r"no valid NCT number"),
-    (b'{"protocolSection": {"identificationModule": "oops"}}', r"unexpected shape"),
-])
-def test_bad_json_is_unsupported_with_a_reason(data, reason):
-    with pytest.raises(UnsupportedFile) as err:
-        load_ctgov_json("bad.json", data)
+        loader("bad.xml" if loader is load_ctgov_xml else "bad.json", data)
     assert re.search(reason, err.value.reason), err.value.reason
 
 
