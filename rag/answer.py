@@ -176,6 +176,11 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
             continue
         if not known(stem(word.casefold())) and not known(word.casefold()) and not all(known(stem(p)) for p in parts):
             out.append(word)
+    # a thing named by a word and its number or code (Station 17-4, Building 12b): the number
+    # identifies it, so one the corpus never uses names something it does not cover
+    for m in re.finditer(r"(?<![\w-])([A-Z][a-z]+) (\d[\w.]*(?:-\w+)+|\d+[a-z]\w*)(?![\w-])", question):
+        if m.group(1).casefold() not in _MONTHS_AND_DAYS and not known(m.group(2).casefold()):
+            out.append(m.group(0))
     return out
 
 

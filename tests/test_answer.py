@@ -290,3 +290,11 @@ def test_words_naming_the_asked_kind_of_value_are_answered_by_such_a_value():
         "form.txt": "Enrollment form\n\nWrite your zip code and postal address on the form.\n"})
     answer = corpus.ask("What ZIP code is listed for the MD Anderson Cancer Center site of the ALLO-605 study?")
     assert not answer.abstained and "77030" in answer.text, answer.text
+
+
+def test_a_numbered_name_the_documents_never_use_abstains():
+    corpus = Corpus({"stations.txt": "Field stations\n\nStation 12-3 recorded a reading of 41 units in May.\n"})
+    known = corpus.ask("What reading did Station 12-3 record?")
+    assert not known.abstained and "41 units" in known.text, known.text
+    other = corpus.ask("What reading did Station 17-4 record?")  # the same words, a station never mentioned
+    assert other.abstained, other.text
