@@ -135,11 +135,19 @@ class System(Protocol):
 
 
 class _QueryRecorder:
-    """Stands in for `qa.retriever` during one ask, to learn the query the pipeline retrieves with."""
+    """Stands in for `qa.retriever` during one ask, to learn the query the pipeline retrieves with;
+    `passes` holds where each of the pipeline's passes (`qa.retrieve` calls) began among them."""
 
     def __init__(self, inner) -> None:
         self.inner = inner
         self.queries: list[tuple[str, dict[str, str] | None, set[str] | None]] = []
+        self.passes: list[int] = []
+
+    def counting_passes(self, retrieve):
+        def wrapped(*args, **kwargs):
+            self.passes.append(len(self.queries))
+            return retrieve(*args, **kwargs)
+        return wrapped
 
     def search(self, query: str, k: int | None = None, filters: dict[str, str] | None = None,
                within: set[str] | None = None):
@@ -152,9 +160,10 @@ class _QueryRecorder:
 
 class ProductSystem:
     """The product as users get it: `QA.ask`, timed. Retrieval is scored on the top k of
-    `retriever.search` for the first query the pipeline itself sent (a follow-up's query carries
-    what it refers back to), so the metric follows the pipeline without copying its logic. It swaps
-    `qa.retriever` during each ask: do not point it at a QA that is serving requests meanwhile."""
+    `retriever.search` for the first query the pipeline itself sent in the pass that gave the
+    answer (a follow-up's query carries what it refers back to), so the metric follows the pipeline
+    without copying its logic. It swaps `qa.retriever` and `qa.retrieve` during each ask: do not
+    point it at a QA that is serving requests meanwhile."""
 
     name = "product"
 
@@ -165,14 +174,18 @@ class ProductSystem:
     def observe(self, item: GoldItem) -> Observation:
         recorder = _QueryRecorder(self.qa.retriever)
         self.qa.retriever = recorder
+        self.qa.retrieve = recorder.counting_passes(self.qa.retrieve)
         try:
             t0 = time.perf_counter()
             response = self.qa.ask(item.question, history=item.history)
             latency = (time.perf_counter() - t0) * 1000
         finally:
             self.qa.retriever = recorder.inner
-        # the first search as the pipeline sent it: its query, and the documents it was limited to
-        query, filters, within = recorder.queries[0] if recorder.queries else (item.question, None, None)
+            del self.qa.retrieve
+        # the last pass's first search as the pipeline sent it: its query, and the documents it was
+        # limited to (an earlier pass abstained; a last pass with no search scores the plain question)
+        last = recorder.passes[-1] if recorder.passes else 0
+        query, filters, within = recorder.queries[last] if last < len(recorder.queries) else (item.question, None, None)
         hits = recorder.inner.search(query, self.k, filters, within)
         retrieved = tuple(Span(h.chunk.source, h.chunk.start, h.chunk.end, h.chunk.text) for h in hits)
         return Observation(response.answer, response.abstained, tuple(response.citations), retrieved, latency)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 from langchain_core.runnables import RunnableLambda
 
@@ -21,8 +23,27 @@ from .store import Index
 from .types import AskResponse, Hit, Turn
 
 
+@dataclass(frozen=True)
+class Pass:
+    """One search-and-answer pass: over `sources` (None: every document), judging the question
+    against the vocabulary of those documents (`known`, and the answerer's idf)."""
+
+    sources: frozenset[str] | None
+    known: Callable[[str], bool]
+    answerer: Any
+
+
 class QA:
-    """Built once per process from an open Index; `ask` is safe to call from many threads."""
+    """Built once per process from an open Index; `ask` is safe to call from many threads.
+
+    When the index holds other collections beside the corpus folder (`RAG_CORPUS_DIR`), say the
+    trial registry, a question is first answered from the corpus alone, as if nothing else were
+    indexed (its own keyword statistics and vocabulary), and only when the corpus does not answer
+    it from everything. The team's own
+    documents come first; the registry answers what they don't. A corpus question such as "how
+    many will the myeloma study enroll?" is not answered from whichever of the registry's
+    hundreds of myeloma studies ranks highest, and a word the registry happens to use does not
+    make a corpus passage look like it concerns something else."""
 
     def __init__(self, index: Index, settings: Settings) -> None:
         self.index = index
@@ -37,31 +58,64 @@ class QA:
         if version == self._version:
             return
         keyword = self.index.keyword
-        n_docs = max(1, len(keyword.ids))
         self.trial_names = frozenset(json.loads(self.index.meta("trial_names", "[]")))
         scope = lru_cache(maxsize=512)(self._scope)
-        self._known = keyword.df.__contains__
-        self.answerer = with_llm(Answerer(idf_function(keyword.df, n_docs), scope, self._known), self.settings)
+
+        def judged_by(df: dict[str, int], n_chunks: int, sources: frozenset[str] | None) -> Pass:
+            answerer = Answerer(idf_function(df, max(1, n_chunks)), scope, df.__contains__)
+            return Pass(sources, df.__contains__, with_llm(answerer, self.settings))
+
+        everything = judged_by(keyword.df, len(keyword.ids), None)
+        own = keyword.own  # the corpus folder's documents, when other collections are indexed too
+        if own is not None:
+            self.passes = (judged_by(own.df, len(own.ids), frozenset(own.spans)), everything)
+        else:
+            self.passes = (everything,)
         self._version = version
+
+    @property
+    def answerer(self):
+        """The answerer of the last pass, the one over the whole index (the only one when the index
+        holds one collection); setting it, as eval tooling does to wrap it, replaces that one."""
+        return self.passes[-1].answerer
+
+    @answerer.setter
+    def answerer(self, answerer) -> None:
+        self.passes = (*self.passes[:-1], replace(self.passes[-1], answerer=answerer))
 
     def _scope(self, source: str) -> Scope:
         return Scope(self.index.document(source).text, self.index.document_chunks(source), self.trial_names)
 
     def chain(self):
-        """analyse → retrieve → answer as a LangChain runnable over {"question", "history", "top_k"}."""
-        analyse = RunnableLambda(lambda x: {**x, "q": analyze(x["question"], x.get("history") or [], self.trial_names, self._known)})
-        retrieve = RunnableLambda(lambda x: {**x, "hits": self.retrieve(x["q"], x.get("top_k"), x.get("filters"))})
-        answer = RunnableLambda(lambda x: self.answerer.answer(x["q"], x["hits"]))
-        return analyse | retrieve | answer
+        """analyse → retrieve → answer as a LangChain runnable over {"question", "history", "top_k",
+        "filters"}, once per pass; the first pass that does not abstain gives the answer."""
+        def one(p: Pass):
+            analyse = RunnableLambda(lambda x: {**x, "q": analyze(x["question"], x.get("history") or [], self.trial_names, p.known)})
+            retrieve = RunnableLambda(lambda x: {**x, "hits": self.retrieve(x["q"], x.get("top_k"), x.get("filters"), p.sources)})
+            answer = RunnableLambda(lambda x: p.answerer.answer(x["q"], x["hits"]))
+            return analyse | retrieve | answer
 
-    def retrieve(self, q: Question, top_k: int | None = None, filters: dict[str, str] | None = None) -> list[Hit]:
+        def first_answer(x: dict) -> Answer:
+            self._refresh()
+            for p in self.passes:
+                answer = one(p).invoke(x)
+                if not answer.abstained:
+                    break
+            return answer
+
+        return RunnableLambda(first_answer)
+
+    def retrieve(self, q: Question, top_k: int | None = None, filters: dict[str, str] | None = None,
+                 sources: frozenset[str] | None = None) -> list[Hit]:
         """The candidate pool the answerer re-ranks: deeper than the passages it may cite, with the
         counted noun added for a count, and each entity of a comparison searched on its own.
 
         A question naming a trial, product or NCT id is searched only in the documents that name
         it: a span elsewhere could never support the answer (the answerer's entity scope), and in a
         large corpus such spans would crowd the right document out of the pool. With an NCT id or
-        product code in the question, those decide the documents (a trial name beside them adds none)."""
+        product code in the question, those decide the documents (a trial name beside them adds none).
+        `sources` (a pass's collection) limits every search; nothing is found when an entity asked
+        about is named only outside it."""
         k = 3 * (top_k or self.settings.top_k)
         # "how big is the study" is answered by an enrollment count: let the keyword side look for one
         query = q.query + "".join(f" {n}" for n in sorted(q.count_nouns)) if q.expects == "count" else q.query
@@ -69,6 +123,11 @@ class QA:
         # an NCT id or product code pins the documents down; a name learned from prose is looser
         pinned = [e for e in q.entities if e.cls != "trial"] or list(q.entities)
         within = set().union(*(naming[e] for e in pinned))
+        if sources is not None:
+            if any(named and not named & sources for named in naming.values()):
+                return []  # something asked about is named only outside this pass's documents
+            within = within & sources if within else set(sources)
+            naming = {e: named & sources for e, named in naming.items()}
         hits = self.retriever.search(query, k, filters, within or None)
         if len(q.entities) > 1:
             # a comparison: look for each entity on its own too, so one side cannot crowd out the other
@@ -77,7 +136,7 @@ class QA:
                 sub = q.query
                 for o in q.entities - {e}:
                     sub = re.sub(re.escape(o.key), " ", sub, flags=re.I)
-                for h in self.retriever.search(sub, k, filters, naming[e] or None):
+                for h in self.retriever.search(sub, k, filters, naming[e] or (set(sources) if sources is not None else None)):
                     if h.chunk.id not in seen:
                         seen.add(h.chunk.id)
                         hits.append(h)
@@ -87,18 +146,25 @@ class QA:
             filters: dict[str, str] | None = None) -> AskResponse:
         t0 = time.perf_counter()
         self._refresh()
-        q: Question = analyze(question, history, self.trial_names, self._known)
-        hits = self.retrieve(q, top_k, filters)
-        t1 = time.perf_counter()
-        answer: Answer = self.answerer.answer(q, hits)
+        retrieving = answering = 0.0
+        for p in self.passes:
+            t1 = time.perf_counter()
+            q: Question = analyze(question, history, self.trial_names, p.known)
+            hits = self.retrieve(q, top_k, filters, p.sources)
+            t2 = time.perf_counter()
+            answer: Answer = p.answerer.answer(q, hits)
+            retrieving, answering = retrieving + t2 - t1, answering + time.perf_counter() - t2
+            if not answer.abstained:
+                break
+        t3 = time.perf_counter()
         texts = {s: self.index.document(s).text for s in {p.chunk.source for p in answer.spans}}
         cites = citations(answer.spans, texts)
-        t2 = time.perf_counter()
+        answering += time.perf_counter() - t3
         return AskResponse(
             answer=answer.text,
             abstained=answer.abstained,
             citations=cites,
-            timings_ms={"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
-                        "total": round((t2 - t0) * 1000, 2)},
+            timings_ms={"retrieve": round(retrieving * 1000, 2), "answer": round(answering * 1000, 2),
+                        "total": round((time.perf_counter() - t0) * 1000, 2)},
             answerer=getattr(answer, "answerer", self.answerer.name),
         )

@@ -33,8 +33,10 @@ def code_stamp(prefix: str, modules, extra: str = "") -> str:
 
 
 # The keyword index, learned trial names and the entity table are derived from stored chunks by
-# this code; when it changes they are rebuilt (vectors are not touched).
-DERIVED_VERSION = code_stamp("derived", (text_module, entities_module))
+# this code, in this layout; when either changes they are rebuilt (vectors are not touched).
+KEYWORD_LAYOUT = "2"  # 2: the corpus folder's own keyword index inside the whole one (OWN_KEYWORD)
+DERIVED_VERSION = code_stamp("derived", (text_module, entities_module), KEYWORD_LAYOUT)
+OWN_KEYWORD = "corpus"
 COLLECTION = "chunks"
 CHROMA_BATCH = 4000
 DIRECT_MAX_SOURCES = 50  # a dense search over at most this many documents ...
@@ -94,12 +96,15 @@ class KeywordIndex:
     lets a search be limited to some documents with a weight mask."""
 
     def __init__(self, retriever, ids: list[str], df: dict[str, int] | None = None,
-                 spans: dict[str, tuple[int, int]] | None = None) -> None:
+                 spans: dict[str, tuple[int, int]] | None = None, own: KeywordIndex | None = None) -> None:
         self.retriever = retriever
         self.ids = ids
         self.vocab = set(retriever.vocab_dict) if retriever is not None else set()
         self.df = df or {}
         self.spans = spans or {}
+        # the corpus folder's documents on their own, when the index holds others too (a registry):
+        # searches within them score with the corpus' own term statistics, as if nothing else were indexed
+        self.own = own
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, str, str]]) -> "KeywordIndex":
@@ -131,6 +136,8 @@ class KeywordIndex:
         (tmp / "ids.json").write_text(json.dumps(self.ids))
         (tmp / "df.json").write_text(json.dumps(self.df))
         (tmp / "spans.json").write_text(json.dumps(self.spans))
+        if self.own is not None:
+            self.own.save(tmp / OWN_KEYWORD)
         shutil.rmtree(directory, ignore_errors=True)
         tmp.rename(directory)
 
@@ -142,10 +149,13 @@ class KeywordIndex:
         retriever = bm25s.BM25.load(str(directory), show_progress=False) if ids else None
         spans_file = directory / "spans.json"
         spans = {s: tuple(r) for s, r in json.loads(spans_file.read_text()).items()} if spans_file.exists() else None
-        return cls(retriever, ids, json.loads((directory / "df.json").read_text()), spans)
+        own = cls.load(directory / OWN_KEYWORD) if (directory / OWN_KEYWORD).is_dir() else None
+        return cls(retriever, ids, json.loads((directory / "df.json").read_text()), spans, own)
 
     def search(self, query_tokens: Sequence[str], k: int, sources: set[str] | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk id, score); with `sources`, only chunks of those documents."""
+        if self.own is not None and sources is not None and sources <= self.own.spans.keys():
+            return self.own.search(query_tokens, k, sources)
         known = [t for t in query_tokens if t in self.vocab]
         if not known or self.retriever is None:
             return []
@@ -397,11 +407,23 @@ class Index:
         """Each build goes to its own folder, named by version, and the version is committed last:
         a reader never sees a half-written or half-replaced keyword index."""
         rows = self.db.execute(
-            'SELECT c.id, c.source, d.title, c.heading, substr(d.text, c.start + 1, c."end" - c.start) '
-            "FROM chunks c JOIN documents d ON d.source = c.source ORDER BY c.source, c.ordinal"
+            "SELECT c.id, c.source, coalesce(json_extract(d.metadata, '$.root'), '') = ?, d.title, c.heading, "
+            'substr(d.text, c.start + 1, c."end" - c.start) '
+            "FROM chunks c JOIN documents d ON d.source = c.source ORDER BY c.source, c.ordinal",
+            (str(self.settings.corpus_dir.resolve()),),
         )
-        index = KeywordIndex.build((cid, source, f"{title}\n{heading}\n{text}")
-                                   for cid, source, title, heading, text in rows)
+        own_rows: list[tuple[str, str, str]] = []
+
+        def indexed() -> Iterator[tuple[str, str, str]]:
+            for cid, source, in_corpus, title, heading, text in rows:
+                row = (cid, source, f"{title}\n{heading}\n{text}")
+                if in_corpus:
+                    own_rows.append(row)
+                yield row
+
+        index = KeywordIndex.build(indexed())
+        if own_rows and len(own_rows) < len(index.ids):
+            index.own = KeywordIndex.build(own_rows)
         previous = int(self.meta("keyword_version", "0"))
         version = str(previous + 1)
         index.save(self.dir / f"keyword-{version}")

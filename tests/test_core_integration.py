@@ -4,11 +4,13 @@ corpus of its own, and the loaders for HTML and PDF."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 
 import pytest
 
 from rag.errors import DocumentNotFound, ModelMismatch
+from rag.answer import analyze
 from rag.load import load_bytes, load_file
 from rag.types import AskResponse, Turn
 
@@ -108,6 +110,40 @@ def test_chain_runs_as_a_langchain_runnable(qa):
     for p in answer.spans:
         assert qa.index.document(p.chunk.source).text[p.chunk.start : p.chunk.end] == p.chunk.text
 
+
+
+@pytest.mark.slow
+def test_the_corpus_answers_first_and_other_collections_what_it_does_not(corpus_settings, tmp_path):
+    """With a second folder indexed beside corpus/, an unqualified question about "the myeloma study"
+    is answered from corpus/ (ALLO-605, 136), not from the other folder's myeloma registry (500),
+    which the search over everything ranks first; what only that folder covers it still answers."""
+    from rag.cli import open_index
+    from rag.ingest import ingest
+    from rag.pipeline import QA
+    from conftest import make_settings
+
+    data = tmp_path / "data"
+    shutil.copytree(corpus_settings.data_dir, data)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "registry.txt").write_text("Lisbon myeloma registry\n\nThe Lisbon myeloma registry will enroll 500 "
+                                        "participants. It records how multiple myeloma is treated in routine care.\n")
+    settings = make_settings(data)
+    index = open_index(settings)
+    assert ingest(index, [other]).added == 1
+    qa = QA(index, settings)
+    assert [p.sources for p in qa.passes] == [frozenset(index.document_roots()) - {"registry.txt"}, None]
+
+    question = "How many participants will the myeloma study enroll?"
+    everything = qa.passes[-1]
+    q = analyze(question, [], qa.trial_names, everything.known)
+    assert everything.answerer.answer(q, qa.retrieve(q)).spans[0].chunk.source == "registry.txt"
+    corpus_first = qa.ask(question)
+    assert not corpus_first.abstained and "136" in corpus_first.answer, corpus_first.answer
+    assert {c.source for c in corpus_first.citations} == {"000_7ca68f731093f7b2.txt"}
+    elsewhere = qa.ask("How many participants will the Lisbon registry enroll?")
+    assert not elsewhere.abstained and "500" in elsewhere.answer, elsewhere.answer
+    assert [c.source for c in elsewhere.citations] == ["registry.txt"]
 
 # --- incremental ingest with the real model ------------------------------------------------------
 

@@ -280,10 +280,10 @@ def test_a_question_naming_a_trial_is_searched_in_that_trials_record_only(regist
     from rag.answer import analyze
 
     _, _, qa = registry
-    q = analyze("What is the minimum age to enroll in NCT00496288?", [], qa.trial_names, qa._known)
+    q = analyze("What is the minimum age to enroll in NCT00496288?", [], qa.trial_names, qa.passes[-1].known)
     hits = qa.retrieve(q)
     assert hits and {h.chunk.source for h in hits} == {JSON_RECORD} == {"NCT00496288.json"}
-    unnamed = qa.retrieve(analyze("What is the minimum age to enroll?", [], qa.trial_names, qa._known))
+    unnamed = qa.retrieve(analyze("What is the minimum age to enroll?", [], qa.trial_names, qa.passes[-1].known))
     assert len({h.chunk.source for h in unnamed}) > 1
 
 
