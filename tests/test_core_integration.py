@@ -7,11 +7,13 @@ from __future__ import annotations
 import shutil
 import sqlite3
 
+import numpy as np
 import pytest
 
 from rag.errors import DocumentNotFound, ModelMismatch
 from rag.answer import analyze
 from rag.load import load_bytes, load_file
+from rag.store import embedding_text
 from rag.types import AskResponse, Turn
 
 ALLO_605 = "000_7ca68f731093f7b2.txt"
@@ -201,8 +203,11 @@ def test_incremental_ingest_skips_replaces_and_removes(tmp_path):
     assert (third.added, third.changed, third.unchanged, third.removed) == (0, 1, 2, 0)
     beta = index.document_chunks("beta.md")
     assert any("Finland" in c.text for c in beta) and not any("Norway" in c.text for c in beta)
-    texts = index.collection.get(where={"source": "beta.md"}, include=["documents"])["documents"]
-    assert texts and not any("Norway" in t for t in texts), "old vectors are gone from Chroma"
+    stored = index.collection.get(where={"source": "beta.md"}, include=["embeddings"])
+    assert set(stored["ids"]) == {c.id for c in beta}, "Chroma holds exactly the new chunks' vectors"
+    fresh = index.embeddings.embed_array([embedding_text("Beta study", c) for c in beta])
+    by_id = dict(zip(stored["ids"], stored["embeddings"]))
+    assert all(float(np.dot(by_id[c.id], v)) > 0.999 for c, v in zip(beta, fresh)), "the vectors embed the new text"
     assert not (old_ids - {c.id for c in beta}) & index.vector_ids()
     _consistent(index)
 
