@@ -38,12 +38,13 @@ class QA:
 
     When the index holds other collections beside the corpus folder (`RAG_CORPUS_DIR`), say the
     trial registry, a question is first answered from the corpus alone, as if nothing else were
-    indexed (its own keyword statistics and vocabulary), and only when the corpus does not answer
-    it from everything. The team's own
-    documents come first; the registry answers what they don't. A corpus question such as "how
-    many will the myeloma study enroll?" is not answered from whichever of the registry's
-    hundreds of myeloma studies ranks highest, and a word the registry happens to use does not
-    make a corpus passage look like it concerns something else."""
+    indexed (its own keyword statistics and vocabulary), and from everything only when the corpus
+    does not answer it: the team's own documents come first, the registry answers what they
+    don't. So "how many will the myeloma study enroll?" is not answered from whichever of the
+    registry's hundreds of myeloma studies ranks highest, and a word only the registry uses does
+    not make a corpus passage look like it concerns something else. The price: a question about
+    another collection's document that names nothing (no NCT id, product or unknown name) and
+    that the corpus seems to answer gets the corpus' answer."""
 
     def __init__(self, index: Index, settings: Settings) -> None:
         self.index = index
@@ -117,6 +118,7 @@ class QA:
         `sources` (a pass's collection) limits every search; nothing is found when an entity asked
         about is named only outside it."""
         k = 3 * (top_k or self.settings.top_k)
+        everywhere = set(sources) if sources is not None else None  # what a search may look at
         # "how big is the study" is answered by an enrollment count: let the keyword side look for one
         query = q.query + "".join(f" {n}" for n in sorted(q.count_nouns)) if q.expects == "count" else q.query
         naming = {e: self.index.sources_naming(e.key) for e in q.entities}
@@ -126,9 +128,9 @@ class QA:
         if sources is not None:
             if any(named and not named & sources for named in naming.values()):
                 return []  # something asked about is named only outside this pass's documents
-            within = within & sources if within else set(sources)
+            within = within & sources
             naming = {e: named & sources for e, named in naming.items()}
-        hits = self.retriever.search(query, k, filters, within or None)
+        hits = self.retriever.search(query, k, filters, within or everywhere)
         if len(q.entities) > 1:
             # a comparison: look for each entity on its own too, so one side cannot crowd out the other
             seen = {h.chunk.id for h in hits}
@@ -136,7 +138,7 @@ class QA:
                 sub = q.query
                 for o in q.entities - {e}:
                     sub = re.sub(re.escape(o.key), " ", sub, flags=re.I)
-                for h in self.retriever.search(sub, k, filters, naming[e] or (set(sources) if sources is not None else None)):
+                for h in self.retriever.search(sub, k, filters, naming[e] or everywhere):
                     if h.chunk.id not in seen:
                         seen.add(h.chunk.id)
                         hits.append(h)
