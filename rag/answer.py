@@ -44,16 +44,19 @@ _VERBS = set("had has have been be is are was were will would could can did does
              "give given dosed".split())
 _PREPOSITIONS = set("of in for with at by from per across on into over under within during about".split())
 _PHONE = re.compile(r"\b\d{3}[-. ]\d{3}[-. ]\d{4}\b")
+# a person given as a contact or investigator: "Contact: Katherine Bertolin", "Principal Investigator: Dr. A. Lee"
+_PERSON = re.compile(r"\b(?:[Cc]ontact|[Ii]nvestigator|[Cc]hair|[Dd]irector)\b:?\s*(?:\|\s*)?(?:(?:Dr|Prof|Mr|Ms|Mrs)\.?\s+)?"
+                     r"[A-Z][a-z]+\.?(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?\b")
 _GENERIC_QUALIFIERS = {"phase", "stage", "part"}
 _BOILERPLATE = re.compile(r"forward-looking statements|cautionary note|all rights reserved|^©|\baccessed \w+ \d|"
                          r"read our disclaimer|recent videos", re.I)
 # values one looks up on a record (where, whom to call), not figures a trap could ask for
-_LOOKUP_TYPES = {"place", "email", "phone", "zip", "nct", "code"}
+_LOOKUP_TYPES = {"place", "email", "phone", "zip", "nct", "code", "person"}
 # words that name the kind of value asked for, answered by a value of that kind, not by the word
 _TYPE_WORDS = {kind: frozenset(t for w in words.split() for t in tokens(w)) for kind, words in {
     "zip": "zip code postal postcode", "phone": "phone telephone number", "email": "email e-mail address",
-    "nct": "nct identifier number", "place": "country countries city cities state states location locations region"}.items()}
-_NARROW_TYPES = {"place", "email", "phone", "zip", "nct", "money", "code", "dose", "percent"}
+    "nct": "nct identifier number", "person": "contact person name", "place": "country countries city cities state states location locations region"}.items()}
+_NARROW_TYPES = {"place", "email", "phone", "zip", "nct", "money", "code", "dose", "percent", "person"}
 # design terms and the terms that exclude them: "Is it blinded?" answered by "Open-Label" is a no
 _OPEN = r"\bopen[- ]label\b|\bunblinded\b|\bmasking\W+none\b"
 _BLIND = r"(?<!un)\b(?:double|single|triple)?[- ]?blind(?:ed)?\b|\bmasked\b"
@@ -86,7 +89,7 @@ class Question:
     text: str
     query: str  # what retrieval sees: the question, plus what a follow-up refers back to
     entities: frozenset[Entity]
-    expects: str  # count | percent | date | number | dose | money | nct | phone | zip | code | yesno | other
+    expects: str  # count | percent | date | number | dose | money | nct | phone | zip | code | person | yesno | other
     wants_list: bool
     count_nouns: frozenset[str] = frozenset()
     context: str = ""  # the earlier turn a follow-up leans on
@@ -130,6 +133,8 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     if re.search(r"\b(?:which|what)\s+(?:[\w.-]+\s+){0,2}(?:countries|country|cities|city|states?|regions?|locations?)\b|"
                  r"\bwhere\b|\bin which (?:country|countries|city|cities|state|states)\b", ql):
         return "place", frozenset()
+    if re.search(r"\b(?:phone|telephone)\b", ql):
+        return "phone", frozenset()
     m = re.search(r"\b(?:how many|number of)\s+((?:[\w/-]+\s+){0,3}[\w/-]+)", ql)
     if m:
         phrase = []
@@ -138,8 +143,9 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
                 break
             phrase.append(w)
         return "count", frozenset(stem(w) for w in phrase if w not in STOPWORDS and not w[0].isdigit())
-    if re.search(r"\b(?:phone|telephone)\b", ql):
-        return "phone", frozenset()
+    if re.search(r"\bwho\b.*\b(?:contact|investigator)\b|\bwhom\b|\b(?:contact|investigator)(?:'s)? (?:person|name)\b|"
+                 r"\bname of the (?:contact|investigator)\b", ql):
+        return "person", frozenset()
     if re.search(r"\b(?:zip|postal) ?code\b", ql):
         return "zip", frozenset()
     if re.search(r"\bcode ?name\b|\bcode\b.*\bproduct\b|\bproduct code\b", ql):
@@ -214,6 +220,8 @@ def has_expected(q: Question, text: str) -> bool:
         return has_place(text)
     if q.expects == "phone":
         return bool(_PHONE.search(text))
+    if q.expects == "person":
+        return bool(_PERSON.search(text))
     if q.expects == "zip":
         return bool(re.search(r"\b\d{5}(?:-\d{4})?\b", text))
     if q.expects == "code":
@@ -249,6 +257,7 @@ class _Concept:
     known: bool  # the corpus uses some member
     specific: float  # 1 for domain terms, low for everyday words
     typed: bool = False  # names the kind of value asked for ("ZIP code"), which a typed candidate holds
+    name: bool = False  # capitalised inside the question: names a place, site or organisation (Denver)
 
 
 class Answerer:
@@ -291,7 +300,7 @@ class Answerer:
             specific = 1.0 if t in names else specificity(surface.get(t, t))
             # "ZIP code", "countries": every candidate holds a value of the asked type (has_expected),
             # which is what these words ask for; they are covered by it, never foreign
-            concept = _Concept(members, weight, any(self.known(m) for m in members), specific, t in type_words)
+            concept = _Concept(members, weight, any(self.known(m) for m in members), specific, t in type_words, t in names)
             same = next((i for i, c in enumerate(out) if c.members == members), None)
             if same is None:
                 out.append(concept)
@@ -342,6 +351,9 @@ class Answerer:
         concepts = self.concepts(q)
         concepts_total = sum(c.weight for c in concepts)
         known = [c for c in concepts if c.known]
+        # a looked-up value (phone, contact, ZIP) belongs to the named site it is asked for: the
+        # span holding it must name that site too, or it is some other site's value
+        anchors = [c.members for c in known if c.name and not c.typed] if q.expects in _LOOKUP_TYPES else []
         qualified = _qualified_numbers(q.text)
         measures = _measure_phrases(q.text) if q.expects in _MEASURE_TYPES else []
         out: dict[tuple[str, int, int], Picked] = {}
@@ -355,10 +367,11 @@ class Answerer:
             # a label's value, a site's address and contact, the list a sentence introduces
             last = h.chunk
             for _ in range(2):
-                nxt = scope.neighbour(last, 1)
-                # a row or short line may have its value on the next line; prose does not
+                # a row or short line may have its value on the next line (past the row's empty
+                # cells: a site's row, then its contact); prose does not
                 needs_value = (q.expects not in ("other", "yesno") and not has_expected(q, spans[-1].text)
                                and (last.kind != "text" or len(last.text) < 80))
+                nxt = scope.neighbour(last, 1, past_cells=needs_value)
                 if nxt is None or not (q.wants_list or _label_like(last) or needs_value):
                     break
                 spans.append(_join(scope.text, h.chunk, nxt))
@@ -383,6 +396,8 @@ class Answerer:
                 if q.wants_list:
                     s += 0.01 * min(len(re.findall(r",|;|\band\b", c.text)), 4)
                 if not has_expected(q, c.text) or _contradicts(qualified, c.text) or _other_measure(measures, c.text):
+                    continue
+                if any(not members & own for members in anchors):
                     continue
                 key = (c.source, c.start, c.end)
                 if key not in out or out[key].score < s:

@@ -110,15 +110,16 @@ class Scope:
         self._position = {c.ordinal: i for i, c in enumerate(self.chunks)}
         self.tokens = frozenset(tokens(text))
 
-    def neighbour(self, chunk: Chunk, step: int = 1) -> Chunk | None:
-        """The chunk right after (or before) this one when nothing but a line break separates them."""
+    def neighbour(self, chunk: Chunk, step: int = 1, past_cells: bool = False) -> Chunk | None:
+        """The chunk right after (or before) this one when nothing but a line break separates them
+        (`past_cells`: or a table row's empty trailing cells, " | |")."""
         i = self._position.get(chunk.ordinal)
         j = None if i is None else i + step
         if j is None or not 0 <= j < len(self.chunks):
             return None
         other = self.chunks[j]
         gap = self.text[chunk.end : other.start] if step > 0 else self.text[other.end : chunk.start]
-        return other if gap.count("\n") <= 1 and len(gap) <= 4 else None
+        return other if gap.count("\n") <= 1 and (len(gap) <= 4 or past_cells and not gap.strip(" |\t\n")) else None
 
     def linked(self, a: Entity, b: Entity) -> bool:
         """Named close together somewhere in the document (ALLO-605-201 IGNITE; TRAVERSE (NCT04696731))."""

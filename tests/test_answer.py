@@ -298,3 +298,34 @@ def test_a_numbered_name_the_documents_never_use_abstains():
     assert not known.abstained and "41 units" in known.text, known.text
     other = corpus.ask("What reading did Station 17-4 record?")  # the same words, a station never mentioned
     assert other.abstained, other.text
+
+
+SITES = ("Locations of the ALLO-605 study\n\n"
+         "Sarah Cannon/Colorado Blood Cancer Institute | Recruiting |\n"
+         "Denver, Colorado, United States, 80218 | |\n"
+         "Contact: Katherine Bertolin 720-754-4419 | |\n"
+         "St. David's South Austin Medical Center | Recruiting |\n"
+         "Austin, Texas, United States, 78704 | |\n"
+         "Contact: Renee Stojanovic, BSN 512-816-6423 | |\n"
+         "Texas Transplant Institute | Recruiting |\n"
+         "San Antonio, Texas, United States, 78229 |\n")
+
+
+@pytest.mark.parametrize(("question", "expected", "wrong"), [
+    ("Who is the contact for the Austin site of the ALLO-605 study?", "Renee Stojanovic", "Katherine Bertolin"),
+    ("Who is the contact person at the Denver site of the ALLO-605 study?", "Katherine Bertolin", "Renee Stojanovic"),
+    ("What is the phone number of the Austin site of the ALLO-605 study?", "512-816-6423", "720-754-4419"),
+    ("Who is the contact at the San Antonio site of the ALLO-605 study?", None, None),  # that site lists none
+    ("What is the phone number of the San Antonio site of the ALLO-605 study?", None, None),
+])
+def test_a_site_s_contact_is_read_from_that_site_s_rows(question, expected, wrong):
+    answer = Corpus({"sites.txt": SITES}).ask(question)
+    if expected is None:
+        assert answer.abstained, answer.text  # another site's contact is not this site's
+    else:
+        assert not answer.abstained and expected in answer.text and wrong not in answer.text, answer.text
+
+
+def test_a_phone_number_question_expects_a_phone_number_not_a_count():
+    assert analyze("What is the phone number of the Houston site?", [], frozenset()).expects == "phone"
+    assert analyze("Who is the contact at the Houston site?", [], frozenset()).expects == "person"
