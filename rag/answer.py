@@ -29,6 +29,21 @@ NUMBER_WORDS = {w: i for i, w in enumerate(
 _MONTHS_AND_DAYS = set("january february march april may june july august september october november december "
                        "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday".split())
 _MONTHS = "january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec".split()
+# a news release's dateline: "SOUTH SAN FRANCISCO, Calif., Jan. 08, 2026 (GLOBE NEWSWIRE) --"
+_DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,(?: [A-Z][a-z]+\.?,)? (?:" + "|".join(m.capitalize() for m in _MONTHS) + r")\.? \d{1,2}, \d{4}\b"
+                       r"|\((?:GLOBE NEWSWIRE|PR ?Newswire|BUSINESS WIRE|Business Wire|ACCESSWIRE)\)", re.M)
+# asks when a document itself came out: "when did Allogene publish the press release?"
+_PUBLISHED = re.compile(r"\b(?:publish|issue|release|post|put out|dated?)\w*\b.*\b(?:press release|news release|release|article|"
+                        r"announcement|statement|story)\b|\b(?:press release|news release|article|announcement)\b.*\b(?:publish|issue|release|post|dated?)\w*\b", re.I)
+# ... words that then name the document, which its dateline answers for
+_PUBLICATION_WORDS = frozenset(tokens("publish published issue issued release released press news article post posted "
+                                      "announcement statement story"))
+
+
+def _asks_publication(q: Question) -> bool:
+    return q.expects == "date" and bool(_PUBLISHED.search(q.text))
+
+
 _DATE = re.compile(r"\b(?:(?:19|20)\d\d|[12]H|Q[1-4]|" + "|".join(_MONTHS) + r")\b|\b\d+\s*(?:days?|weeks?|months?|years?)\b|\bweek\s+\d+|\bhalf of\b", re.I)
 _PERCENT = re.compile(r"\d\s*%|\bpercent\b|\(\d+/\d+\)", re.I)
 _MONEY = re.compile(r"[$€£]\s*\d|\b\d[\d,.]*\s*(?:usd|dollars|euros|million dollars)\b|\bprice[sd]? at\b", re.I)
@@ -285,7 +300,7 @@ class Answerer:
         names = {stem(w.casefold()) for w in re.findall(r"(?<=[\w,;:] )[A-Z][\w-]+", q.text)
                  if w.casefold().rstrip(".") not in _MONTHS_AND_DAYS}
         surface = surface_forms(q.text + " " + q.context)
-        type_words = _TYPE_WORDS.get(q.expects, frozenset())
+        type_words = _TYPE_WORDS.get(q.expects, frozenset()) | (_PUBLICATION_WORDS if _asks_publication(q) else frozenset())
         for t in dict.fromkeys(asked + tokens(q.context)):
             if t in entity_words:
                 continue  # entities are checked by scope, not by wording
@@ -333,7 +348,8 @@ class Answerer:
     def _typed_neighbours(self, q: Question, hits: Sequence[Hit]) -> list[Hit]:
         """For a narrow answer type (a place, a phone number, a dose), the units of the best
         documents that hold one, even when they share no word with the question."""
-        if q.expects not in _LOOKUP_TYPES or not hits:
+        published = _asks_publication(q)
+        if (q.expects not in _LOOKUP_TYPES and not published) or not hits:
             return []
         seen = {h.chunk.id for h in hits}
         typical = _typical_dense(hits)
@@ -342,7 +358,7 @@ class Answerer:
         for source in sources:
             title = next(h.title for h in hits if h.chunk.source == source)
             for c in self.scope_of(source).chunks:
-                if c.id not in seen and has_expected(q, c.text):
+                if c.id not in seen and (_DATELINE.search(c.text) if published else has_expected(q, c.text)):
                     out.append(Hit(c, title, typical, 0.0, 0.0))
         return out[:60]
 
@@ -355,13 +371,14 @@ class Answerer:
         # span holding it must name that site too, or it is some other site's value
         anchors = [c.members for c in known if c.name and not c.typed] if q.expects in _LOOKUP_TYPES else []
         qualified = _qualified_numbers(q.text)
+        published = _asks_publication(q)
         measures = _measure_phrases(q.text) if q.expects in _MEASURE_TYPES else []
         out: dict[tuple[str, int, int], Picked] = {}
         for h in hits:
             scope = self.scope_of(h.chunk.source)
             if strict and self.foreign_specific(concepts, scope.tokens):
                 continue
-            if h.dense < self.min_dense:
+            if h.dense < self.min_dense and not (published and _DATELINE.search(h.chunk.text)):
                 continue  # shares a word with the question but is about something else
             spans = [h.chunk]
             # a label's value, a site's address and contact, the list a sentence introduces
@@ -402,7 +419,10 @@ class Answerer:
                 key = (c.source, c.start, c.end)
                 if key not in out or out[key].score < s:
                     out[key] = Picked(c, h.title, s)
-        return sorted(out.values(), key=lambda p: -p.score)
+        ranked = sorted(out.values(), key=lambda p: -p.score)
+        if published:  # "when was the press release published?": its dateline says, not the dates inside it
+            return [p for p in ranked if _DATELINE.search(p.chunk.text)] or ranked
+        return ranked
 
     # --- answering ------------------------------------------------------------------------------
     def answer(self, q: Question, hits: Sequence[Hit]) -> Answer:

@@ -329,3 +329,13 @@ def test_a_site_s_contact_is_read_from_that_site_s_rows(question, expected, wron
 def test_a_phone_number_question_expects_a_phone_number_not_a_count():
     assert analyze("What is the phone number of the Houston site?", [], frozenset()).expects == "phone"
     assert analyze("Who is the contact at the Houston site?", [], frozenset()).expects == "person"
+
+
+def test_when_a_press_release_was_published_is_read_from_its_dateline():
+    corpus = Corpus({"release.txt": "Acme outlines 2026 plans\n\n"
+                     "BOSTON, Mass., Jan. 08, 2026 (GLOBE NEWSWIRE) -- Acme Bio, Inc. today outlined its plans.\n\n"
+                     "Acme expects to report data from the BETA trial in March 2026 and to file for approval in 2027.\n"})
+    answer = corpus.ask("When did Acme publish the press release about its 2026 plans?")
+    assert not answer.abstained and "Jan. 08, 2026" in answer.text and "March" not in answer.text, answer.text
+    event = corpus.ask("When does Acme expect to report data from the BETA trial?")  # a date inside it
+    assert not event.abstained and "March 2026" in event.text, event.text
