@@ -70,8 +70,9 @@ _LOOKUP_TYPES = {"place", "email", "phone", "zip", "nct", "code", "person"}
 # words that name the kind of value asked for, answered by a value of that kind, not by the word
 _TYPE_WORDS = {kind: frozenset(t for w in words.split() for t in tokens(w)) for kind, words in {
     "zip": "zip code postal postcode", "phone": "phone telephone number", "email": "email e-mail address",
-    "nct": "nct identifier number", "person": "contact person name", "place": "country countries city cities state states location locations region"}.items()}
-_NARROW_TYPES = {"place", "email", "phone", "zip", "nct", "money", "code", "dose", "percent", "person"}
+    "nct": "nct identifier number", "person": "contact person name",
+    "fullname": "full generic nonproprietary proprietary official complete long name stand short spelled abbreviation", "place": "country countries city cities state states location locations region"}.items()}
+_NARROW_TYPES = {"place", "email", "phone", "zip", "nct", "money", "code", "dose", "percent", "person", "fullname"}
 # design terms and the terms that exclude them: "Is it blinded?" answered by "Open-Label" is a no
 _OPEN = r"\bopen[- ]label\b|\bunblinded\b|\bmasking\W+none\b"
 _BLIND = r"(?<!un)\b(?:double|single|triple)?[- ]?blind(?:ed)?\b|\bmasked\b"
@@ -104,7 +105,7 @@ class Question:
     text: str
     query: str  # what retrieval sees: the question, plus what a follow-up refers back to
     entities: frozenset[Entity]
-    expects: str  # count | percent | date | number | dose | money | nct | phone | zip | code | person | yesno | other
+    expects: str  # count | percent | date | number | dose | money | nct | phone | zip | code | person | fullname | yesno | other
     wants_list: bool
     count_nouns: frozenset[str] = frozenset()
     context: str = ""  # the earlier turn a follow-up leans on
@@ -165,6 +166,9 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
         return "zip", frozenset()
     if re.search(r"\bcode ?name\b|\bcode\b.*\bproduct\b|\bproduct code\b", ql):
         return "code", frozenset()
+    if re.search(r"\b(?:full|generic|(?:non-?)?proprietary|official|complete|long|spelled-out)\s+(?:\w+\s+)?name\b|"
+                 r"\bstands? for\b|\bshort for\b|\bspelled out\b|\babbreviation\b", ql):
+        return "fullname", frozenset()
     if re.search(r"\b(?:nct|trial id|registry|registration|clinicaltrials\.gov)\b.*\b(?:number|id|identifier)\b|\bnct (?:number|id|identifier)\b", ql):
         return "nct", frozenset()
     if re.search(r"\b(?:price|cost|charge|pay|how much money)\b", ql):
@@ -228,6 +232,11 @@ def _quantities(text: str) -> list[str]:
     return [m.group(0) for m in _QUANTITY.finditer(text) if not re.fullmatch(r"(?:19|20)\d\d", m.group(0))]
 
 
+def _short_names(q: Question) -> list[str]:
+    """What a full-name question asks to spell out: its entities (cema-cel) and acronyms (RCC)."""
+    return [e.key for e in q.entities] + re.findall(r"(?<![\w-])[A-Z]{2,6}(?![\w-])", q.text)
+
+
 def has_expected(q: Question, text: str) -> bool:
     if q.expects == "email":
         return "@" in text
@@ -241,6 +250,9 @@ def has_expected(q: Question, text: str) -> bool:
         return bool(re.search(r"\b\d{5}(?:-\d{4})?\b", text))
     if q.expects == "code":
         return bool(CODE.search(text))
+    if q.expects == "fullname":  # "cemacabtagene ansegedleucel (cema-cel)", "renal cell carcinoma (RCC)"
+        return any(re.search(rf"\w\s*\(\s*{re.escape(n)}\s*\)|\b{re.escape(n)}\s*\(\s*\w", text, re.I)
+                   for n in _short_names(q))
     if q.expects == "nct":
         return bool(NCT.search(text))
     if q.expects == "percent":

@@ -339,3 +339,13 @@ def test_when_a_press_release_was_published_is_read_from_its_dateline():
     assert not answer.abstained and "Jan. 08, 2026" in answer.text and "March" not in answer.text, answer.text
     event = corpus.ask("When does Acme expect to report data from the BETA trial?")  # a date inside it
     assert not event.abstained and "March 2026" in event.text, event.text
+
+
+def test_a_full_name_is_read_where_the_documents_spell_the_short_one_out():
+    corpus = Corpus({"news.txt": "ALLO-316 news\n\nALLO-316 is being evaluated in advanced or metastatic renal cell carcinoma "
+                     "(RCC) in the TRAVERSE trial.\n\nNo CRS above grade 2 was seen. The ORR was 31%.\n"})
+    close = {"(RCC)": 0.5, "No CRS": 0.5}  # both sentences as close to either question
+    rcc = corpus.ask("What does RCC stand for?", dense=close)
+    assert not rcc.abstained and "renal cell carcinoma" in rcc.text, rcc.text
+    crs = corpus.ask("What does CRS stand for?", dense=close)  # used, never spelled out
+    assert crs.abstained, crs.text
