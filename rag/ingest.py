@@ -12,12 +12,10 @@ import inspect
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 from . import chunk as chunk_module
 from . import load as load_module
@@ -208,26 +206,17 @@ def _ingest(index: Index, paths: Sequence[Path], rebuild: bool,
 
     pending: list[tuple[Document, list[Chunk]]] = []
     done = 0
-    # one batch is stored (Chroma, SQLite) while the next one embeds, so the cores stay busy
-    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
-    writing: Future | None = None
 
-    def store(batch: list[tuple[Document, list[Chunk]]], vectors: np.ndarray) -> None:
-        index.replace_documents(batch, vectors)
-        for doc, chunks in batch:
+    def flush() -> None:
+        nonlocal pending
+        texts = [embedding_text(doc.title, c) for doc, chunks in pending for c in chunks]
+        index.replace_documents(pending, index.embeddings.embed_array(texts))
+        for doc, chunks in pending:
             if doc.source in manifest:
                 report.changed += 1
             else:
                 report.added += 1
             report.chunks += len(chunks)
-
-    def flush() -> None:
-        nonlocal pending, writing
-        texts = [embedding_text(doc.title, c) for doc, chunks in pending for c in chunks]
-        vectors = index.embeddings.embed_array(texts)
-        if writing is not None:
-            writing.result()  # the previous batch is stored (or its error raised) before the next goes
-        writing = writer.submit(store, pending, vectors)
         pending = []
 
     def drop_old(source: str) -> bool:
@@ -239,28 +228,25 @@ def _ingest(index: Index, paths: Sequence[Path], rebuild: bool,
         return False
 
     workers = max(1, (os.cpu_count() or 1))
-    with writer:  # leaving it waits for the last write, also when something went wrong
-        for parsed in _parse_all(todo, workers):
-            done += 1
-            source = parsed.item.source
-            if parsed.gone:
-                if not drop_old(source):
-                    report.skipped.append((source, parsed.reason))
-            elif parsed.doc is None or not parsed.chunks:
-                reason = parsed.reason or "no text to index after parsing"
-                if drop_old(source):
-                    reason += "; its previous version was removed from the index"
-                report.skipped.append((source, reason))
-            else:
-                pending.append((parsed.doc, parsed.chunks))
-                if sum(len(c) for _, c in pending) >= EMBED_BATCH_CHUNKS:
-                    flush()
-            if progress:
-                progress(done, len(todo))
-        if pending:
-            flush()
-        if writing is not None:
-            writing.result()
+    for parsed in _parse_all(todo, workers):
+        done += 1
+        source = parsed.item.source
+        if parsed.gone:
+            if not drop_old(source):
+                report.skipped.append((source, parsed.reason))
+        elif parsed.doc is None or not parsed.chunks:
+            reason = parsed.reason or "no text to index after parsing"
+            if drop_old(source):
+                reason += "; its previous version was removed from the index"
+            report.skipped.append((source, reason))
+        else:
+            pending.append((parsed.doc, parsed.chunks))
+            if sum(len(c) for _, c in pending) >= EMBED_BATCH_CHUNKS:
+                flush()
+        if progress:
+            progress(done, len(todo))
+    if pending:
+        flush()
 
     if (report.added or report.changed or report.removed or interrupted or redo
             or index.meta("keyword_version", "0") == "0" or index.meta("derived_version") != DERIVED_VERSION):
