@@ -71,7 +71,8 @@ _LOOKUP_TYPES = {"place", "email", "phone", "zip", "nct", "code", "person"}
 _TYPE_WORDS = {kind: frozenset(t for w in words.split() for t in tokens(w)) for kind, words in {
     "zip": "zip code postal postcode", "phone": "phone telephone number", "email": "email e-mail address",
     "nct": "nct identifier number", "person": "contact person name",
-    "fullname": "full generic nonproprietary proprietary official complete long name stand short spelled abbreviation", "place": "country countries city cities state states location locations region"}.items()}
+    "fullname": "full generic nonproprietary proprietary official complete long name stand short spelled abbreviation",
+    "place": "country countries city cities state states location locations region"}.items()}
 _NARROW_TYPES = {"place", "email", "phone", "zip", "nct", "money", "code", "dose", "percent", "person", "fullname"}
 # design terms and the terms that exclude them: "Is it blinded?" answered by "Open-Label" is a no
 _OPEN = r"\bopen[- ]label\b|\bunblinded\b|\bmasking\W+none\b"
