@@ -44,6 +44,8 @@ def _asks_publication(q: Question) -> bool:
     return q.expects == "date" and bool(_PUBLISHED.search(q.text))
 
 
+_ACHIEVED = re.compile(r"\b(?:achiev\w*|shown|showed|reported|seen|observed|demonstrated|reached|attained)\b", re.I)
+_SUPPOSED = re.compile(r"\d[^.;]*?\b(?:could|would|might)\b", re.I)
 _DATE = re.compile(r"\b(?:(?:19|20)\d\d|[12]H|Q[1-4]|" + "|".join(_MONTHS) + r")\b|\b\d+\s*(?:days?|weeks?|months?|years?)\b|\bweek\s+\d+|\bhalf of\b", re.I)
 _PERCENT = re.compile(r"\d\s*%|\bpercent\b|\(\d+/\d+\)", re.I)
 _MONEY = re.compile(r"[$€£]\s*\d|\b\d[\d,.]*\s*(?:usd|dollars|euros|million dollars)\b|\bprice[sd]? at\b", re.I)
@@ -385,6 +387,8 @@ class Answerer:
         anchors = [c.members for c in known if c.name and not c.typed] if q.expects in _LOOKUP_TYPES else []
         qualified = _qualified_numbers(q.text)
         published = _asks_publication(q)
+        # "what rate has it achieved?": a figure a sentence only supposes ("a 25% gain could signal") is no result
+        achieved = q.expects in _MEASURE_TYPES and bool(_ACHIEVED.search(q.text))
         measures = _measure_phrases(q.text) if q.expects in _MEASURE_TYPES else []
         out: dict[tuple[str, int, int], Picked] = {}
         for h in hits:
@@ -428,6 +432,8 @@ class Answerer:
                 if not has_expected(q, c.text) or _contradicts(qualified, c.text) or _other_measure(measures, c.text):
                     continue
                 if any(not members & own for members in anchors):
+                    continue
+                if achieved and _SUPPOSED.search(c.text):
                     continue
                 key = (c.source, c.start, c.end)
                 if key not in out or out[key].score < s:

@@ -349,3 +349,15 @@ def test_a_full_name_is_read_where_the_documents_spell_the_short_one_out():
     assert not rcc.abstained and "renal cell carcinoma" in rcc.text, rcc.text
     crs = corpus.ask("What does CRS stand for?", dense=close)  # used, never spelled out
     assert crs.abstained, crs.text
+
+
+def test_a_figure_a_sentence_only_supposes_is_not_an_achieved_result():
+    supposed = Corpus({"outlook.txt": "Cema-cel outlook\n\nA 25–30% improvement in MRD clearance with cema-cel "
+                       "could signal a meaningful advance.\n"})
+    question = "What MRD clearance rate has cema-cel achieved?"
+    answer = supposed.ask(question, dense={"could signal": 0.6})
+    assert answer.abstained, answer.text
+    reported = Corpus({"results.txt": "Cema-cel results\n\nCema-cel achieved an MRD clearance rate of 40% "
+                       "in the first cohort.\n"})
+    answer = reported.ask(question, dense={"first cohort": 0.6})
+    assert not answer.abstained and "40%" in answer.text, answer.text
