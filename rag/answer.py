@@ -14,14 +14,18 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .places import has_place
+from .described import descriptors, fits, profile
 from .entities import CODE, NCT, Entity, Scope, question_entities
+from .places import has_place
 from .text import STOPWORDS, specificity, stem, surface_forms, synonyms, tokens
 from .types import Chunk, Hit, Turn
 
 ABSTAIN_TEXT = "The documents don't answer this."
+READ_IN_SCORE = 0.9  # share of min_score a passage needs in the document the question names by description
+RESTATES = 0.75  # share of a passage's new words (idf-weighted) the chosen span holds, to cite it as the same statement
+RESTATEMENT_WORDS = 8  # ... and at most this many words the question does not use: a restatement is short
 
 NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -113,6 +117,7 @@ class Question:
     count_nouns: frozenset[str] = frozenset()
     context: str = ""  # the earlier turn a follow-up leans on
     unknown: tuple[str, ...] = ()  # proper names the corpus never mentions
+    read_in: tuple[str, ...] = ()  # phrases naming the document to answer from ("per the 2025 news article")
 
 
 @dataclass(frozen=True)
@@ -310,11 +315,15 @@ class Answerer:
     def concepts(self, q: Question) -> list[_Concept]:
         out = []
         entity_words = {w for e in q.entities for w in tokens(e.key)}
-        asked = tokens(q.text)
+        # "according to the 2025 news article": which document to read, not what the passage says
+        wording = q.text
+        for phrase in q.read_in:
+            wording = wording.replace(phrase, " ")
+        asked = tokens(wording)
         # a capitalised word inside the question names something (Germany, FDA): treat as specific
-        names = {stem(w.casefold()) for w in re.findall(r"(?<=[\w,;:] )[A-Z][\w-]+", q.text)
+        names = {stem(w.casefold()) for w in re.findall(r"(?<=[\w,;:] )[A-Z][\w-]+", wording)
                  if w.casefold().rstrip(".") not in _MONTHS_AND_DAYS}
-        surface = surface_forms(q.text + " " + q.context)
+        surface = surface_forms(wording + " " + q.context)
         type_words = _TYPE_WORDS.get(q.expects, frozenset()) | (_PUBLICATION_WORDS if _asks_publication(q) else frozenset())
         for t in dict.fromkeys(asked + tokens(q.context)):
             if t in entity_words:
@@ -451,19 +460,60 @@ class Answerer:
         if missing:
             return self._abstain(hits, f"the documents give no figures for {', '.join(missing)}")
         groups = self._entity_groups(q, {h.chunk.source for h in hits})
+        described = self._described(q, hits)
+        floor = self.min_score
+        if described and (len(described) > 1 or len(groups) <= 1):  # (comparing two trials: it names one side's)
+            q = replace(q, read_in=tuple(d.phrase for d in descriptors(q.text)))
+            if len(described) > 1:
+                return self._compare_documents(q, hits, described)
+            hits = [h for h in hits if h.chunk.source in described[0]]
+            groups = self._entity_groups(q, {h.chunk.source for h in hits})
+            floor = READ_IN_SCORE * self.min_score
         # a comparison draws on several documents, so one side's terms are foreign to the other
         ranked = self.candidates(q, hits, strict=len(groups) <= 1)
         if not groups:
-            return self._compose(q, ranked, hits)
+            return self._compose(q, ranked, hits, floor)
         per_group = [[p for p in ranked if self._concerns(p.chunk, g)] for g in groups]
         if len(groups) == 1:
-            return self._compose(q, per_group[0], hits)
+            return self._compose(q, per_group[0], hits, floor)
         # each side of a comparison covers only part of the question's words
         picked = [ok[0] for ok in per_group if ok and ok[0].score >= 0.75 * self.min_score]
         if not picked:
             return self._abstain(hits, "no passage concerns the entities asked about")
         unique = list({(p.chunk.source, p.chunk.start): p for p in picked}.values())
-        return self._render(q, unique)
+        return self._render(q, unique, ranked)
+
+    def _described(self, q: Question, hits: Sequence[Hit]) -> list[set[str]]:
+        """The retrieved documents each descriptor of the question fits ("the 2026 press release"),
+        for descriptors that tell documents apart; one set per descriptor."""
+        titles = {h.chunk.source: h.title for h in hits}
+        out = []
+        for d in descriptors(q.text):
+            fit = {s for s, title in titles.items() if fits(d, profile(title, self.scope_of(s).text))}
+            if fit and fit != set(titles) and fit not in out:
+                out.append(fit)
+        return out
+
+    def _compare_documents(self, q: Question, hits: Sequence[Hit], described: list[set[str]]) -> Answer:
+        """"What ORR is reported in the 2025 article and in the 2026 press release?": the best
+        passage of each document, preferring passages about the entity asked about."""
+        # one query for two documents retrieves one of them well: read the other's passages too
+        seen = {h.chunk.id for h in hits}
+        typical = _typical_dense(hits)
+        titles = {h.chunk.source: h.title for h in hits}
+        extra = [Hit(c, titles[s], typical, 0.0, 0.0) for sources in described for s in sorted(sources)
+                 for c in self.scope_of(s).chunks if c.id not in seen]
+        ranked = self.candidates(q, [*hits, *extra], strict=False)
+        picked = []
+        for sources in described:
+            mine = [p for p in ranked if p.chunk.source in sources and p.score >= 0.75 * self.min_score]
+            about = [p for p in mine if all(self._concerns(p.chunk, {e}) for e in q.entities)]
+            if about or mine:
+                picked.append((about or mine)[0])
+        if not picked:
+            return self._abstain(hits, "no document asked about holds an answer")
+        unique = list({(p.chunk.source, p.chunk.start): p for p in picked}.values())
+        return self._render(q, unique, ranked)
 
     def _unmatched_qualifiers(self, q: Question, sources: set[str]) -> list[str]:
         """Numbered things asked about (dose-level 1) that no retrieved document names, although
@@ -500,8 +550,9 @@ class Answerer:
                 groups.append({e})
         return groups
 
-    def _compose(self, q: Question, ranked: list[Picked], hits: Sequence[Hit]) -> Answer:
-        if not ranked or ranked[0].score < self.min_score:
+    def _compose(self, q: Question, ranked: list[Picked], hits: Sequence[Hit], floor: float | None = None) -> Answer:
+        floor = self.min_score if floor is None else floor
+        if not ranked or ranked[0].score < floor:
             why = "no passage scores high enough" if ranked else "no passage holds what the question asks for"
             return self._abstain(hits, why)
         best = ranked[0]
@@ -518,11 +569,10 @@ class Answerer:
         for p in ranked[1:]:
             if len(chosen) >= limit:
                 break
-            overlaps = any(p.chunk.source == c.chunk.source and p.chunk.start < c.chunk.end and c.chunk.start < p.chunk.end for c in chosen)
-            if not overlaps and p.score >= max(self.min_score, best.score - margin):
+            if not any(_overlap(p.chunk, c.chunk) for c in chosen) and p.score >= max(self.min_score, best.score - margin):
                 chosen.append(p)
         chosen.sort(key=lambda p: (p.chunk.source != best.chunk.source, p.chunk.source, p.chunk.start))
-        return self._render(q, chosen)
+        return self._render(q, chosen, ranked)
 
     def _labelled_list(self, q: Question, top: list[Picked]) -> list[Picked]:
         """A list whose label says what the question asks for ("What are the inclusion criteria?"
@@ -561,12 +611,37 @@ class Answerer:
                 out.append(Picked(c, best.title, score))
         return out[:9]
 
-    def _render(self, q: Question, chosen: list[Picked]) -> Answer:
-        parts = [f"{_clean(p.chunk.text)} [{n}]" for n, p in enumerate(chosen, start=1)]
+    def _render(self, q: Question, chosen: list[Picked], ranked: Sequence[Picked] = ()) -> Answer:
+        spans: list[Picked] = []
+        parts = []
+        for p in chosen:
+            same = [p] if q.wants_list else [p, *self._restatements(q, p, ranked, [*chosen, *spans])]
+            marks = "".join(f"[{len(spans) + n}]" for n in range(1, len(same) + 1))
+            parts.append(f"{_clean(p.chunk.text)} {marks}")
+            spans += same
         text = " ".join(parts)
         if q.expects == "yesno" and not _ALTERNATIVES.search(q.text):
             text = f"{yes_or_no(q.text, chosen[0].chunk)} {text}"
-        return Answer(text, False, tuple(chosen))
+        return Answer(text, False, tuple(spans))
+
+    def _restatements(self, q: Question, said: Picked, ranked: Sequence[Picked], taken: Sequence[Picked]) -> list[Picked]:
+        """Where the same document says it again (a record's field in its summary and in its table,
+        a press release's headline bullet and its text): a short passage that answers the question
+        too and whose own words the chosen span holds. Cited beside it, so the reader can check
+        either wording; its words are not repeated in the answer."""
+        asked = set(tokens(q.text + " " + q.context))
+        said_tokens = set(tokens(said.chunk.text)) | set(tokens(said.chunk.heading))
+        for p in ranked:
+            if (p.chunk.source != said.chunk.source or p.score < self.min_score
+                    or p.chunk.text.strip() == said.chunk.heading.strip()  # a section's title states nothing
+                    or any(_overlap(p.chunk, t.chunk) for t in taken)):
+                continue
+            new = set(tokens(p.chunk.text)) - asked
+            weight = sum(self.idf(t) for t in new)
+            if (0 < len(new) <= RESTATEMENT_WORDS and new & said_tokens
+                    and sum(self.idf(t) for t in new & said_tokens) >= RESTATES * weight):
+                return [p]
+        return []
 
     def _abstain(self, hits: Sequence[Hit], reason: str) -> Answer:
         closest = tuple(Picked(h.chunk, h.title, h.dense) for h in hits[:2])
@@ -634,6 +709,10 @@ def _other_measure(measures: list[tuple[str, str, str]], text: str) -> bool:
             if words[j] == a and words[j + 1] == b and words[j - 1] not in STOPWORDS and words[j - 1] != m:
                 return True
     return False
+
+
+def _overlap(a: Chunk, b: Chunk) -> bool:
+    return a.source == b.source and a.start < b.end and b.start < a.end
 
 
 def _typical_dense(hits: Sequence[Hit]) -> float:

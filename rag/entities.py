@@ -27,6 +27,11 @@ BRAND = re.compile(r"\b[A-Z][a-z]{2,}[A-Z]{2,3}\b")
 TRIAL_NAME = re.compile(r"(?<![A-Z]{2}[ \t])(?<![A-Z]{2}[ \t]\()\b([A-Z][A-Z0-9]{3,})"
                         r"(?=(?:[ \t]+\(?(?![A-Z]{2,}\b)[\w-]+\)?){0,2}[ \t]+(?:[Ss]tudy|[Tt]rial)\b)")
 LINK_WINDOW = 80
+# between two names of one product: "AB-101 (AlloNK)", "X, also known as Y", "the source also names
+# the study product as AlloNK", "formerly Y"; not "ALLO-605 Biological: ALLO-647" (given together)
+ALIAS_CUE = re.compile(r"^\s*\(\s*$|\balso (?:known|called|named|referred to)\b|\bknown as\b|\bformerly\b|\ba\.?k\.?a\.?\b"
+                       r"|\b(?:also )?names? (?:[\w-]+ ){0,3}as\s*$|\b(?:brand|trade|code) name\b", re.I)
+ALIAS_WINDOW = 160
 EVERYDAY_ZIPF = 5.5  # wordfreq frequency of "first", "best": too common to be taken as a trial's name
 NAME_SHARE = 0.1  # of a word's mentions in capitals, at least this share must name a trial or study
 _CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]{3,}\b")
@@ -106,7 +111,7 @@ class Scope:
         self.trial_names = trial_names
         self._found = _found(text, trial_names)
         self.doc_entities = {e for _, e in self._found}
-        self._links: dict[tuple[str, str], bool] = {}
+        self._links: dict[tuple[str, ...], bool] = {}
         self._position = {c.ordinal: i for i, c in enumerate(self.chunks)}
         self.tokens = frozenset(tokens(text))
 
@@ -133,6 +138,27 @@ class Scope:
                                    for x in pa for y in pb)
         return self._links[key]
 
+    def aliases(self, a: Entity, b: Entity) -> bool:
+        """Two names the document gives one product ("AB-101 ... also names the study product as
+        AlloNK"): the text between them says so, within a paragraph."""
+        if a == b or a.cls != b.cls:
+            return a == b
+        key = ("alias", *sorted((a.key, b.key)))
+        if key not in self._links:
+            pa = [p for p, e in self._found if e == a]
+            pb = [p for p, e in self._found if e == b]
+            self._links[key] = any(
+                0 < abs(x - y) <= ALIAS_WINDOW and "\n\n" not in between and ALIAS_CUE.search(between)
+                for x in pa for y in pb
+                for between in [self._between(x, y)])
+        return self._links[key]
+
+    def _between(self, x: int, y: int) -> str:
+        """The text after the first name and before the second."""
+        first = min(x, y)
+        end = re.match(r"\S+", self.text[first:])
+        return self.text[first + (end.end() if end else 0) : max(x, y)]
+
     def _entities_in(self, chunk: Chunk, cls: str) -> set[Entity]:
         return {e for e in mentions(chunk.heading + "\n" + chunk.text, self.trial_names) if e.cls == cls}
 
@@ -142,7 +168,7 @@ class Scope:
         own = self._entities_in(chunk, entity.cls)
         if own:
             # a span naming another product (ALLO-647 beside ALLO-605) is about that one
-            return any(e.key.startswith(entity.key) or entity.key.startswith(e.key) for e in own)
+            return any(e.key.startswith(entity.key) or entity.key.startswith(e.key) or self.aliases(entity, e) for e in own)
         # nearest preceding mention of the same class, within the chunk's section
         for prev in reversed([c for c in self.chunks if c.ordinal < chunk.ordinal][-12:]):
             if chunk.heading and prev.heading != chunk.heading and not prev.text.startswith(chunk.heading):

@@ -361,3 +361,52 @@ def test_a_figure_a_sentence_only_supposes_is_not_an_achieved_result():
                        "in the first cohort.\n"})
     answer = reported.ask(question, dense={"first cohort": 0.6})
     assert not answer.abstained and "40%" in answer.text, answer.text
+
+
+def test_the_same_statement_elsewhere_in_the_document_is_cited_beside_the_answer():
+    corpus = Corpus({"record.txt": "Study of AB-7 in lupus\n\nThe status is authorised.\n\n"
+                     "ClinicalTrials.gov Identifier: NCT01234567 | Recruitment Status: Authorised | Enrollment: 40\n\n"
+                     "The sponsor expects the status of the Phase 2 part to change in 2027, after 20 participants.\n"})
+    answer = corpus.ask("What is the recruitment status of the AB-7 study?", dense={"Recruitment Status:": 0.9, "is authorised": 0.3})
+    cited = [p.chunk.text for p in answer.spans]
+    assert not answer.abstained and "Status: Authorised" in cited[0], cited
+    # the sentence saying the same is cited too, without repeating its words in the answer
+    assert any(c.startswith("The status is") for c in cited) and "status is" not in answer.text, answer.text
+    assert re.search(r"\[1\]\[2\]", answer.text), answer.text
+    # a passage that says more than the answer does (a plan, a year) is not the same statement
+    assert not any("sponsor" in c for c in cited), cited
+
+
+RELEASES = {
+    "news.txt": "X-1 shows early promise\n\nNews\nArticle\n\nAcme's X-1 produced an ORR of 38% in the phase 1 study.\n\n"
+                "© 2025 Example Media\n",
+    "release.txt": "Acme reports progress\n\nBOSTON, Mass., Jan. 08, 2026 (GLOBE NEWSWIRE) -- Acme Bio, Inc. today "
+                   "reported progress.\n\nX-1 achieved a confirmed ORR of 31% in patients with high CD70 expression.\n",
+}
+
+
+def test_a_document_named_by_kind_and_date_is_the_one_answered_from():
+    corpus = Corpus(RELEASES)
+    favour_news = {"38%": 0.7, "31%": 0.5}
+    answer = corpus.ask("According to the January 2026 press release, what ORR did X-1 achieve?", dense=favour_news)
+    assert not answer.abstained and "31%" in answer.text and "38%" not in answer.text, answer.text
+    answer = corpus.ask("According to the 2025 news article, what ORR did X-1 achieve?", dense={"38%": 0.5, "31%": 0.7})
+    assert not answer.abstained and "38%" in answer.text and "31%" not in answer.text, answer.text
+    # two documents named: one answer from each
+    both = corpus.ask("What ORR figures for X-1 are reported in the 2025 news article and in the 2026 press release?",
+                      dense=favour_news)
+    assert "38%" in both.text and "31%" in both.text, both.text
+    assert {p.chunk.source for p in both.spans} == {"news.txt", "release.txt"}
+
+
+def test_a_product_is_in_scope_where_the_document_names_it_by_its_other_name():
+    text = ("Cord blood NK cells in rheumatic disease\n\nThe intervention list shows rituximab as an intravenous "
+            "infusion and AB-101 as an intravenous treatment. The source also names the study product as AlloNK, "
+            "which is the trial name.\n\nGenetic: ALLO-605 Biological: ALLO-647 Drug: Fludarabine\n")
+    corpus = Corpus({"nk.txt": text})
+    scope = corpus.scopes["nk.txt"]
+    assert scope.aliases(Entity("ab-101", "product"), Entity("allonk", "product"))
+    assert not scope.aliases(Entity("allo-605", "product"), Entity("allo-647", "product"))  # given together
+    answer = corpus.ask("What is the code name of the cell product given intravenously in the AlloNK trial?",
+                        dense={"intravenous treatment": 0.5})
+    assert not answer.abstained and "AB-101" in answer.text, answer.text
