@@ -31,15 +31,20 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_NOT_PLURAL = frozenset("news lens aids sars mers bias yes".split())  # four letters ending in s, no plural
+
+
 def stem(word: str) -> str:
     """A light suffix stemmer: enough to meet enroll/enrollment/enrolling, not a linguist."""
-    if any(ch.isdigit() for ch in word) or len(word) <= 4:
+    if any(ch.isdigit() for ch in word) or len(word) <= 3 or word in _NOT_PLURAL:
         return word
     for suffix, keep in (("ational", "ate"), ("ations", ""), ("ation", ""), ("ments", ""), ("ment", ""), ("ings", ""), ("ing", ""),
                          ("ies", "y"), ("ied", "y"), ("ed", ""), ("es", ""), ("s", ""), ("ly", "")):
         if suffix == "s" and word.endswith(("ss", "us", "is")):
             continue  # assess, status, arthritis
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+        # a plain plural keeps three letters (arms, days); every other ending four (uses, used)
+        short = suffix == "s" and not word.endswith("es")
+        if word.endswith(suffix) and len(word) - len(suffix) >= (3 if short else 4):
             word = word[: len(word) - len(suffix)] + keep
             break
     if word.endswith("ll") and len(word) > 5:
@@ -123,6 +128,8 @@ SYNONYM_GROUPS = [
     "measure measures measured endpoint endpoints outcome outcomes score scores",
     "month months",
     "result results data findings",
+    "conference conferences meeting meetings congress symposium",
+    "presented presentation shown unveiled",
     "week weeks",
 ]
 

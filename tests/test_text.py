@@ -87,6 +87,12 @@ def test_stem_leaves_numbers_and_short_words_alone():
 def test_stem_does_not_merge_different_words():
     assert stem("participant") != stem("particle")
     assert stem("site") != stem("size")
+    assert stem("news") != stem("new") and stem("aids") != stem("aid") and stem("bias") == "bias"
+
+
+def test_a_short_plain_plural_meets_its_singular():
+    assert stem("arms") == stem("arm") and stem("days") == stem("day")
+    assert tokens("the arms of the study") == tokens("the arm of the study")
 
 
 def test_synonyms_meet_question_and_document_words():
