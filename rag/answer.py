@@ -23,6 +23,7 @@ from .text import STOPWORDS, specificity, stem, surface_forms, synonyms, tokens
 from .types import Chunk, Hit, Turn
 
 ABSTAIN_TEXT = "The documents don't answer this."
+COMPARISON_SCORE = 0.75  # share of min_score each side of a comparison needs
 READ_IN_SCORE = 0.9  # share of min_score a passage needs in the document the question names by description
 RESTATES = 0.75  # share of a passage's new words (idf-weighted) the chosen span holds, to cite it as the same statement
 RESTATEMENT_WORDS = 8  # ... and at most this many words the question does not use: a restatement is short
@@ -476,10 +477,15 @@ class Answerer:
         per_group = [[p for p in ranked if self._concerns(p.chunk, g)] for g in groups]
         if len(groups) == 1:
             return self._compose(q, per_group[0], hits, floor)
-        # each side of a comparison covers only part of the question's words
-        picked = [ok[0] for ok in per_group if ok and ok[0].score >= 0.75 * self.min_score]
+        return self._one_each(q, per_group, ranked, hits, "no passage concerns the entities asked about")
+
+    def _one_each(self, q: Question, sides: list[list[Picked]], ranked: list[Picked], hits: Sequence[Hit],
+                  why: str) -> Answer:
+        """A comparison: the best passage of each side. Each covers only part of the question's
+        words, so each needs only part of the usual score."""
+        picked = [side[0] for side in sides if side and side[0].score >= COMPARISON_SCORE * self.min_score]
         if not picked:
-            return self._abstain(hits, "no passage concerns the entities asked about")
+            return self._abstain(hits, why)
         unique = list({(p.chunk.source, p.chunk.start): p for p in picked}.values())
         return self._render(q, unique, ranked)
 
@@ -504,16 +510,11 @@ class Answerer:
         extra = [Hit(c, titles[s], typical, 0.0, 0.0) for sources in described for s in sorted(sources)
                  for c in self.scope_of(s).chunks if c.id not in seen]
         ranked = self.candidates(q, [*hits, *extra], strict=False)
-        picked = []
+        sides = []
         for sources in described:
-            mine = [p for p in ranked if p.chunk.source in sources and p.score >= 0.75 * self.min_score]
-            about = [p for p in mine if all(self._concerns(p.chunk, {e}) for e in q.entities)]
-            if about or mine:
-                picked.append((about or mine)[0])
-        if not picked:
-            return self._abstain(hits, "no document asked about holds an answer")
-        unique = list({(p.chunk.source, p.chunk.start): p for p in picked}.values())
-        return self._render(q, unique, ranked)
+            mine = [p for p in ranked if p.chunk.source in sources and p.score >= COMPARISON_SCORE * self.min_score]
+            sides.append([p for p in mine if all(self._concerns(p.chunk, {e}) for e in q.entities)] or mine)
+        return self._one_each(q, sides, ranked, hits, "no document asked about holds an answer")
 
     def _unmatched_qualifiers(self, q: Question, sources: set[str]) -> list[str]:
         """Numbered things asked about (dose-level 1) that no retrieved document names, although
