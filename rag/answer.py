@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from .described import descriptors, fits, profile
+from .described import DATELINE, MONTHS, descriptors, fits, profile
 from .entities import CODE, NCT, Entity, Scope, question_entities
 from .places import has_place
 from .text import STOPWORDS, specificity, stem, surface_forms, synonyms, tokens
@@ -33,10 +33,6 @@ NUMBER_WORDS = {w: i for i, w in enumerate(
     "sixteen seventeen eighteen nineteen twenty".split())}
 _MONTHS_AND_DAYS = set("january february march april may june july august september october november december "
                        "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday".split())
-_MONTHS = "january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec".split()
-# a news release's dateline: "SOUTH SAN FRANCISCO, Calif., Jan. 08, 2026 (GLOBE NEWSWIRE) --"
-_DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,(?: [A-Z][a-z]+\.?,)? (?:" + "|".join(m.capitalize() for m in _MONTHS) + r")\.? \d{1,2}, \d{4}\b"
-                       r"|\((?:GLOBE NEWSWIRE|PR ?Newswire|BUSINESS WIRE|Business Wire|ACCESSWIRE)\)", re.M)
 # asks when a document itself came out: "when did Allogene publish the press release?"
 _PUBLISHED = re.compile(r"\b(?:publish|issue|release|post|put out|dated?)\w*\b.*\b(?:press release|news release|release|article|"
                         r"announcement|statement|story)\b|\b(?:press release|news release|article|announcement)\b.*\b(?:publish|issue|release|post|dated?)\w*\b", re.I)
@@ -51,7 +47,7 @@ def _asks_publication(q: Question) -> bool:
 
 _ACHIEVED = re.compile(r"\b(?:achiev\w*|shown|showed|reported|seen|observed|demonstrated|reached|attained)\b", re.I)
 _SUPPOSED = re.compile(r"\d[^.;]*?\b(?:could|would|might)\b", re.I)
-_DATE = re.compile(r"\b(?:(?:19|20)\d\d|[12]H|Q[1-4]|" + "|".join(_MONTHS) + r")\b|\b\d+\s*(?:days?|weeks?|months?|years?)\b|\bweek\s+\d+|\bhalf of\b", re.I)
+_DATE = re.compile(r"\b(?:(?:19|20)\d\d|[12]H|Q[1-4]|" + "|".join(MONTHS) + r")\b|\b\d+\s*(?:days?|weeks?|months?|years?)\b|\bweek\s+\d+|\bhalf of\b", re.I)
 _PERCENT = re.compile(r"\d\s*%|\bpercent\b|\(\d+/\d+\)", re.I)
 _MONEY = re.compile(r"[$€£]\s*\d|\b\d[\d,.]*\s*(?:usd|dollars|euros|million dollars)\b|\bprice[sd]? at\b", re.I)
 _DOSE = re.compile(r"\d[\d,.]*\s*(?:mg|g|µg|mcg|ug|ml|iu|units?|cells|million|billion|x\s*10|×\s*10|/kg|/m2|mg/m2)\b", re.I)
@@ -383,7 +379,7 @@ class Answerer:
         for source in sources:
             title = next(h.title for h in hits if h.chunk.source == source)
             for c in self.scope_of(source).chunks:
-                if c.id not in seen and (_DATELINE.search(c.text) if published else has_expected(q, c.text)):
+                if c.id not in seen and (DATELINE.search(c.text) if published else has_expected(q, c.text)):
                     out.append(Hit(c, title, typical, 0.0, 0.0))
         return out[:60]
 
@@ -405,7 +401,7 @@ class Answerer:
             scope = self.scope_of(h.chunk.source)
             if strict and self.foreign_specific(concepts, scope.tokens):
                 continue
-            if h.dense < self.min_dense and not (published and _DATELINE.search(h.chunk.text)):
+            if h.dense < self.min_dense and not (published and DATELINE.search(h.chunk.text)):
                 continue  # shares a word with the question but is about something else
             spans = [h.chunk]
             # a label's value, a site's address and contact, the list a sentence introduces
@@ -450,7 +446,7 @@ class Answerer:
                     out[key] = Picked(c, h.title, s)
         ranked = sorted(out.values(), key=lambda p: -p.score)
         if published:  # "when was the press release published?": its dateline says, not the dates inside it
-            return [p for p in ranked if _DATELINE.search(p.chunk.text)] or ranked
+            return [p for p in ranked if DATELINE.search(p.chunk.text)] or ranked
         return ranked
 
     # --- answering ------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ from functools import lru_cache
 
 from .text import tokens
 
-_MONTH_NAMES = ("january february march april may june july august september october november december").split()
-_MONTH = r"(?:" + "|".join(m.capitalize() for m in _MONTH_NAMES) + r"|" + "|".join(m[:3].capitalize() for m in _MONTH_NAMES) + r")\.?"
+MONTHS = ("january february march april may june july august september october november december "
+          "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_MONTH = r"(?:" + "|".join(m.capitalize() for m in MONTHS) + r")\.?"
 _KINDS = {  # what a question calls a document -> the kinds of document that answer to it
     "press release": {"press"}, "news release": {"press"},
     "news article": {"news"}, "news piece": {"news"}, "news story": {"news"}, "news report": {"news"}, "news": {"news", "press"},
@@ -33,8 +34,9 @@ DESCRIPTOR = re.compile(
     re.I,
 )
 # how documents show what they are and when they came out
-_WIRE_DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,(?: [A-Z][a-z]+\.?,)? (?P<month>" + _MONTH + r") \d{1,2}, (?P<year>\d{4})\b"
-                            r"|\((?:GLOBE NEWSWIRE|PR ?Newswire|BUSINESS WIRE|Business Wire|ACCESSWIRE)\)", re.M)
+# a news release's dateline: "SOUTH SAN FRANCISCO, Calif., Jan. 08, 2026 (GLOBE NEWSWIRE) --"
+DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,(?: [A-Z][a-z]+\.?,)? (?P<month>" + _MONTH + r") \d{1,2}, (?P<year>\d{4})\b"
+                      r"|\((?:GLOBE NEWSWIRE|PR ?Newswire|BUSINESS WIRE|Business Wire|ACCESSWIRE)\)", re.M)
 _NEWS_MASTHEAD = re.compile(r"^\s*(?:News|News Article|Article)\s*$", re.M)
 _REGISTRY = re.compile(r"ClinicalTrials\.gov (?:Identifier|ID)\b|\bNCT\d{8}\b")
 _COPYRIGHT = re.compile(r"©\s*((?:19|20)\d\d)\b")
@@ -72,8 +74,8 @@ def profile(title: str, text: str) -> Profile:
     lead = text[:LEAD_CHARS]
     kinds: set[str] = set()
     year = month = ""
-    dateline = next((m for m in _WIRE_DATELINE.finditer(text[:20_000]) if m.group("year")), None)
-    if dateline or _WIRE_DATELINE.search(lead):
+    dateline = next((m for m in DATELINE.finditer(text[:20_000]) if m.group("year")), None)
+    if dateline or DATELINE.search(lead):
         kinds |= {"press", "news"}
         if dateline:
             year, month = dateline.group("year"), dateline.group("month").rstrip(".")[:3].casefold()

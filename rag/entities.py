@@ -112,6 +112,7 @@ class Scope:
         self._found = _found(text, trial_names)
         self.doc_entities = {e for _, e in self._found}
         self._links: dict[tuple[str, ...], bool] = {}
+        self._aliases: dict[tuple[str, ...], bool] = {}
         self._position = {c.ordinal: i for i, c in enumerate(self.chunks)}
         self.tokens = frozenset(tokens(text))
 
@@ -132,10 +133,8 @@ class Scope:
             return True
         key = tuple(sorted((a.key, b.key)))
         if key not in self._links:
-            pa = [p for p, e in self._found if e == a]
-            pb = [p for p, e in self._found if e == b]
             self._links[key] = any(abs(x - y) <= LINK_WINDOW and "\n\n" not in self.text[min(x, y):max(x, y)]
-                                   for x in pa for y in pb)
+                                   for x, y in self._pairs(a, b))
         return self._links[key]
 
     def aliases(self, a: Entity, b: Entity) -> bool:
@@ -143,15 +142,18 @@ class Scope:
         AlloNK"): the text between them says so, within a paragraph."""
         if a == b or a.cls != b.cls:
             return a == b
-        key = ("alias", *sorted((a.key, b.key)))
-        if key not in self._links:
-            pa = [p for p, e in self._found if e == a]
-            pb = [p for p, e in self._found if e == b]
-            self._links[key] = any(
+        key = tuple(sorted((a.key, b.key)))
+        if key not in self._aliases:
+            self._aliases[key] = any(
                 0 < abs(x - y) <= ALIAS_WINDOW and "\n\n" not in between and ALIAS_CUE.search(between)
-                for x in pa for y in pb
-                for between in [self._between(x, y)])
-        return self._links[key]
+                for x, y in self._pairs(a, b) for between in [self._between(x, y)])
+        return self._aliases[key]
+
+    def _pairs(self, a: Entity, b: Entity) -> list[tuple[int, int]]:
+        """Every pair of positions where the document names a and b."""
+        pa = [p for p, e in self._found if e == a]
+        pb = [p for p, e in self._found if e == b]
+        return [(x, y) for x in pa for y in pb]
 
     def _between(self, x: int, y: int) -> str:
         """The text after the first name and before the second."""
