@@ -336,7 +336,7 @@ class Index:
             # only documents SQLite knows can have vectors: an interrupted ingest's strays were
             # dropped by `reconcile` first, and a metadata filter over the whole collection costs
             # tens of milliseconds per batch on a large index
-            old_ids = self._chunk_ids(sources)
+            old_ids = self.chunk_ids(sources)
             for lo in range(0, len(old_ids), CHROMA_BATCH):
                 self.collection.delete(ids=old_ids[lo : lo + CHROMA_BATCH])
             for lo in range(0, len(chunks), CHROMA_BATCH):
@@ -372,14 +372,6 @@ class Index:
                 self.db.execute("DELETE FROM chunks WHERE source = ?", (source,))
                 self.db.execute("DELETE FROM documents WHERE source = ?", (source,))
             self._chunks.clear()
-
-    def _chunk_ids(self, sources: Sequence[str]) -> list[str]:
-        out: list[str] = []
-        for lo in range(0, len(sources), 500):
-            part = sources[lo : lo + 500]
-            out += [r[0] for r in self.db.execute(
-                f"SELECT id FROM chunks WHERE source IN ({','.join('?' * len(part))})", part)]
-        return out
 
     def vector_ids(self) -> set[str]:
         ids, offset, page = set(), 0, 20_000
