@@ -457,10 +457,10 @@ class Answerer:
         if missing:
             return self._abstain(hits, f"the documents give no figures for {', '.join(missing)}")
         groups = self._entity_groups(q, {h.chunk.source for h in hits})
-        described = self._described(q, hits)
+        phrases, described = self._described(q, hits)
         floor = self.min_score
         if described and (len(described) > 1 or len(groups) <= 1):  # (comparing two trials: it names one side's)
-            q = replace(q, read_in=tuple(d.phrase for d in descriptors(q.text)))
+            q = replace(q, read_in=phrases)
             if len(described) > 1:
                 return self._compare_documents(q, hits, described)
             hits = [h for h in hits if h.chunk.source in described[0]]
@@ -485,16 +485,17 @@ class Answerer:
         unique = list({(p.chunk.source, p.chunk.start): p for p in picked}.values())
         return self._render(q, unique, ranked)
 
-    def _described(self, q: Question, hits: Sequence[Hit]) -> list[set[str]]:
-        """The retrieved documents each descriptor of the question fits ("the 2026 press release"),
-        for descriptors that tell documents apart; one set per descriptor."""
+    def _described(self, q: Question, hits: Sequence[Hit]) -> tuple[tuple[str, ...], list[set[str]]]:
+        """The question's descriptors as worded ("the 2026 press release"), and the retrieved
+        documents each fits, for descriptors that tell documents apart; one set per descriptor."""
         titles = {h.chunk.source: h.title for h in hits}
+        found = descriptors(q.text)
         out = []
-        for d in descriptors(q.text):
+        for d in found:
             fit = {s for s, title in titles.items() if fits(d, profile(title, self.scope_of(s).text))}
             if fit and fit != set(titles) and fit not in out:
                 out.append(fit)
-        return out
+        return tuple(d.phrase for d in found), out
 
     def _compare_documents(self, q: Question, hits: Sequence[Hit], described: list[set[str]]) -> Answer:
         """"What ORR is reported in the 2025 article and in the 2026 press release?": the best
