@@ -98,13 +98,17 @@ class QA:
 
         def first_answer(x: dict) -> Answer:
             self._refresh()
-            for p in self.passes:
-                answer = one(p).invoke(x)
-                if not answer.abstained:
-                    break
-            return answer
+            return self._first_answer(lambda p: one(p).invoke(x))
 
         return RunnableLambda(first_answer)
+
+    def _first_answer(self, run: Callable[[Pass], Answer]) -> Answer:
+        """Run the passes in order until one does not abstain; its answer (or the last abstention)."""
+        for p in self.passes:
+            answer = run(p)
+            if not answer.abstained:
+                break
+        return answer
 
     def retrieve(self, q: Question, top_k: int | None = None, filters: dict[str, str] | None = None,
                  sources: frozenset[str] | None = None) -> list[Hit]:
@@ -149,15 +153,18 @@ class QA:
         t0 = time.perf_counter()
         self._refresh()
         retrieving = answering = 0.0
-        for p in self.passes:
+
+        def run(p: Pass) -> Answer:
+            nonlocal retrieving, answering
             t1 = time.perf_counter()
             q: Question = analyze(question, history, self.trial_names, p.known)
             hits = self.retrieve(q, top_k, filters, p.sources)
             t2 = time.perf_counter()
-            answer: Answer = p.answerer.answer(q, hits)
+            answer = p.answerer.answer(q, hits)
             retrieving, answering = retrieving + t2 - t1, answering + time.perf_counter() - t2
-            if not answer.abstained:
-                break
+            return answer
+
+        answer = self._first_answer(run)
         t3 = time.perf_counter()
         texts = {s: self.index.document(s).text for s in {p.chunk.source for p in answer.spans}}
         cites = citations(answer.spans, texts)
