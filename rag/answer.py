@@ -17,14 +17,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from .described import DATELINE, MONTHS, descriptors, fits, profile
-from .entities import CODE, NCT, Entity, Scope, question_entities
-from .places import has_place
+from .entities import CODE, NCT, Entity, Scope, bare, question_entities
+from .places import has_city, has_place
 from .text import STOPWORDS, specificity, stem, surface_forms, synonyms, tokens
 from .types import Chunk, Hit, Turn
 
 ABSTAIN_TEXT = "The documents don't answer this."
 COMPARISON_SCORE = 0.75  # share of min_score each side of a comparison needs
 READ_IN_SCORE = 0.9  # share of min_score a passage needs in the document the question names by description
+FOCUS = 2.0  # weight of the thing a "what is the X of Y" question asks for (X), against its other words
 RESTATES = 0.75  # share of a passage's new words (idf-weighted) the chosen span holds, to cite it as the same statement
 RESTATEMENT_WORDS = 8  # ... and at most this many words the question does not use: a restatement is short
 
@@ -55,6 +56,17 @@ _QUANTITY = re.compile(r"(?<![\w/-])(?<!phase )(?<!Phase )[<>≥≤~]?\d[\d,.]*(
 _YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|will|would|was|were|has|have|had|should|may|must)\b", re.I)
 _LIST = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}[\w-]+s\s+(?:are|were|do|does|did|will|would|can|could|must|is|have|has)\b|\b(?:two|three|four|five|both)\s+[\w-]+s\b|\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will|must|could|can)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bendpoints\b|\bdiseases\b|\bgroups\b|\bincluding\b", re.I)
 _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
+# "how many will it enroll?" asks for a planned enrollment, which only a passage about enrolling
+# states; "more than 200 patients treated" or "8 patients treated at dose-level 2" counts others
+_ENROLMENT = re.compile(r"\b(?:enrol\w*|recruit\w*|accru\w*|sign(?:s|ed|ing)? up|randomi[sz]\w*|sample size)\b", re.I)
+# "the overall completion, not the primary one", "rather than ...": what the answer must not be about
+_SET_ASIDE = re.compile(r"(?:[,;:(]|\s-+)\s*(?:and\s+|but\s+)?not\s+((?:the|a|an|its)\s+)?([^?.,;()]+)|"
+                        r"\b(?:rather than|as opposed to|instead of|other than|excluding)\s+((?:the|a|an|its)\s+)?([^?.,;()]+)", re.I)
+_REQUEST = re.compile(r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
+                      r"(?:tell|give|show|list|name|share|remind|summari[sz]e)\s+(?:me|us)?\s*(?=\w)", re.I)
+# "across the two Allogene sources": which documents to read (all), not what a passage must say
+_ALL_SOURCES = re.compile(r"\b(?:across|in|from|of|per|according to)\s+(?:both|all|each)?\s*(?:of\s+)?(?:the\s+)?(?:two|both|all|"
+                          r"several|various|different)\s+(?:[\w-]+\s+){0,2}?(?:sources|documents|articles|releases|reports|texts)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|there|the study|the trial|the product|the therapy|the site)\b", re.I)
 _VERBS = set("had has have been be is are was were will would could can did does do must should may might "
              "get got receive received take took enroll enrolled recruit recruiting join participate run test tested "
@@ -63,20 +75,30 @@ _VERBS = set("had has have been be is are was were will would could can did does
 _PREPOSITIONS = set("of in for with at by from per across on into over under within during about".split())
 _PHONE = re.compile(r"\b\d{3}[-. ]\d{3}[-. ]\d{4}\b")
 # a person given as a contact or investigator: "Contact: Katherine Bertolin", "Principal Investigator: Dr. A. Lee"
+# a company or institution by name: capitalised words ending in what such names end in
+_ORGANISATION = re.compile(r"\b[A-Z][\w&'.-]*(?:\s+[A-Z&][\w&'.-]*){0,4}\s+(?:Therapeutics|Pharmaceuticals?|Pharma|"
+                           r"Bio(?:sciences|therapeutics|tech|logics|pharma)?|Oncology|Inc|Incorporated|Corp(?:oration)?|"
+                           r"Company|Co|Ltd|Limited|LLC|GmbH|AG|plc|Institutes?|University|Hospital|Cent(?:er|re)|"
+                           r"Foundation|Group|Laboratories|Labs|Health|Medicine)\b")
+# ... or any name a sponsor's label gives ("Sponsor: Isala", "Responsible Party: | AstraZeneca")
+_SPONSOR_FIELD = re.compile(r"\b(?:sponsor|lead sponsor|collaborators?|responsible party|funded by|funder|sponsored by)\s*[:|]\s*\|?\s*[A-Z]",
+                            re.I)
 _PERSON = re.compile(r"\b(?:[Cc]ontact|[Ii]nvestigator|[Cc]hair|[Dd]irector)\b:?\s*(?:\|\s*)?(?:(?:Dr|Prof|Mr|Ms|Mrs)\.?\s+)?"
                      r"[A-Z][a-z]+\.?(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?\b")
 _GENERIC_QUALIFIERS = {"phase", "stage", "part"}
 _BOILERPLATE = re.compile(r"forward-looking statements|cautionary note|all rights reserved|^©|\baccessed \w+ \d|"
                          r"read our disclaimer|recent videos", re.I)
 # values one looks up on a record (where, whom to call), not figures a trap could ask for
-_LOOKUP_TYPES = {"place", "email", "phone", "zip", "nct", "code", "person"}
+_LOOKUP_TYPES = {"place", "city", "email", "phone", "zip", "nct", "code", "person"}
 # words that name the kind of value asked for, answered by a value of that kind, not by the word
 _TYPE_WORDS = {kind: frozenset(t for w in words.split() for t in tokens(w)) for kind, words in {
     "zip": "zip code postal postcode", "phone": "phone telephone number", "email": "email e-mail address",
     "nct": "nct identifier number", "person": "contact person name",
+    "organisation": "firm organisation organization institution",
     "fullname": "full generic nonproprietary proprietary official complete long name stand short spelled abbreviation",
-    "place": "country countries city cities state states location locations region"}.items()}
-_NARROW_TYPES = {"place", "email", "phone", "zip", "nct", "money", "code", "dose", "percent", "person", "fullname"}
+    "place": "country countries city cities state states location locations region", "city": "city cities town"}.items()}
+_NARROW_TYPES = {"place", "city", "email", "phone", "zip", "nct", "money", "code", "dose", "percent", "person", "fullname",
+                 "organisation"}
 # design terms and the terms that exclude them: "Is it blinded?" answered by "Open-Label" is a no
 _OPEN = r"\bopen[- ]label\b|\bunblinded\b|\bmasking\W+none\b"
 _BLIND = r"(?<!un)\b(?:double|single|triple)?[- ]?blind(?:ed)?\b|\bmasked\b"
@@ -115,6 +137,8 @@ class Question:
     context: str = ""  # the earlier turn a follow-up leans on
     unknown: tuple[str, ...] = ()  # proper names the corpus never mentions
     read_in: tuple[str, ...] = ()  # phrases naming the document to answer from ("per the 2025 news article")
+    excluded: tuple[str, ...] = ()  # what the question sets aside ("the study completion, not primary completion")
+    each_source: bool = False  # asks what every document says ("across the two sources")
 
 
 @dataclass(frozen=True)
@@ -144,13 +168,15 @@ def _expects(q: str) -> tuple[str, frozenset[str]]:
 
 def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     ql = q.lower()
-    if re.match(r"\s*when\b", ql):
-        return "date", frozenset()
+    if re.match(r"\s*when\b|\s*which\b(?:\s+[\w-]+){0,4}\s+(?:first|earlier|sooner|later)\b", ql):
+        return "date", frozenset()  # "which started first: A or B?" compares dates
     last = re.split(r"(?<=[.!?])\s+(?=[A-Z])", q.strip())[-1]
     if _YESNO.match(last):
         return "yesno", frozenset()
     if re.search(r"\be-?mail\b", ql):
         return "email", frozenset()
+    if re.search(r"\b(?:which|what|in which)\s+(?:[\w.-]+\s+){0,2}(?:cities|city|towns?)\b", ql):
+        return "city", frozenset()
     if re.search(r"\b(?:which|what)\s+(?:[\w.-]+\s+){0,2}(?:countries|country|cities|city|states?|regions?|locations?)\b|"
                  r"\bwhere\b|\bin which (?:country|countries|city|cities|state|states)\b", ql):
         return "place", frozenset()
@@ -167,6 +193,9 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     if re.search(r"\bwho\b.*\b(?:contact|investigator)\b|\bwhom\b|\b(?:contact|investigator)(?:'s)? (?:person|name)\b|"
                  r"\bname of the (?:contact|investigator)\b", ql):
         return "person", frozenset()
+    if re.search(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}(?:company|companies|firm|organi[sz]ations?|institutions?|sponsors?|"
+                 r"manufacturer|developer)\b|\bwho\s+(?:\w+\s+){0,2}(?:sponsor|fund|develop|manufacture)s?\b", ql):
+        return "organisation", frozenset()
     if re.search(r"\b(?:zip|postal) ?code\b", ql):
         return "zip", frozenset()
     if re.search(r"\bcode ?name\b|\bcode\b.*\bproduct\b|\bproduct code\b", ql):
@@ -178,9 +207,9 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
         return "nct", frozenset()
     if re.search(r"\b(?:price|cost|charge|pay|how much money)\b", ql):
         return "money", frozenset()
-    if re.search(r"\b(?:percent|percentage|proportion|rate|orr)\b", ql) and re.search(r"\b(?:what|which|how)\b", ql):
+    if re.search(r"\b(?:percent|percentage|proportion|rates?|orr)\b", ql) and re.search(r"\b(?:what|which|how)\b", ql):
         return "percent", frozenset()
-    if re.search(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}(?:dose|dosage)\b(?!-| limiting)|\bhow much\b(?!\s+(?:better|higher|more|lower|greater|larger|longer|less))", ql):
+    if re.search(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,4}(?:dose|dosage)\b(?!-| limiting)|\bhow much\b(?!\s+(?:better|higher|more|lower|greater|larger|longer|less))", ql):
         return "dose", frozenset()
     if re.search(r"\b(?:enrollment|enrolment|sample size)\b", ql) or re.search(r"\bhow (?:large|big)\b", ql):
         return "count", frozenset({"participant"})
@@ -228,9 +257,16 @@ def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
                 break
         context = " ".join(sorted(e.key.upper() for e in entities)) if entities else ""
         query = f"{question} ({recent_user}{' ' + context if context and context not in recent_user.upper() else ''})"
-    expects, nouns = _expects(question)
-    return Question(question, query, frozenset(entities), expects, bool(_LIST.search(question)), nouns,
-                    query[len(question):], tuple(unknown_names(question, known)))
+    set_aside = tuple(m.group(0) for m in _SET_ASIDE.finditer(question))
+    sources = tuple(m.group(0) for m in _ALL_SOURCES.finditer(question))
+    wording = question
+    for phrase in set_aside:
+        wording = wording.replace(phrase, " ")
+    # "Can you give me the endpoints?" asks for them, not whether one can
+    expects, nouns = _expects(_REQUEST.sub("", wording))
+    return Question(question, query, frozenset(entities), expects, bool(_LIST.search(wording)), nouns,
+                    query[len(question):], tuple(unknown_names(question, known)),
+                    read_in=sources, excluded=set_aside, each_source=bool(sources))
 
 
 def _quantities(text: str) -> list[str]:
@@ -247,10 +283,14 @@ def has_expected(q: Question, text: str) -> bool:
         return "@" in text
     if q.expects == "place":
         return has_place(text)
+    if q.expects == "city":
+        return has_city(text)
     if q.expects == "phone":
         return bool(_PHONE.search(text))
     if q.expects == "person":
         return bool(_PERSON.search(text))
+    if q.expects == "organisation":
+        return bool(_ORGANISATION.search(text) or _SPONSOR_FIELD.search(text))
     if q.expects == "zip":
         return bool(re.search(r"\b\d{5}(?:-\d{4})?\b", text))
     if q.expects == "code":
@@ -314,13 +354,14 @@ class Answerer:
         entity_words = {w for e in q.entities for w in tokens(e.key)}
         # "according to the 2025 news article": which document to read, not what the passage says
         wording = q.text
-        for phrase in q.read_in:
+        for phrase in q.read_in + q.excluded:
             wording = wording.replace(phrase, " ")
         asked = tokens(wording)
         # a capitalised word inside the question names something (Germany, FDA): treat as specific
         names = {stem(w.casefold()) for w in re.findall(r"(?<=[\w,;:] )[A-Z][\w-]+", wording)
                  if w.casefold().rstrip(".") not in _MONTHS_AND_DAYS}
         surface = surface_forms(wording + " " + q.context)
+        focus = _focus(wording)
         type_words = _TYPE_WORDS.get(q.expects, frozenset()) | (_PUBLICATION_WORDS if _asks_publication(q) else frozenset())
         for t in dict.fromkeys(asked + tokens(q.context)):
             if t in entity_words:
@@ -332,7 +373,7 @@ class Answerer:
                 base = self.idf(t) if self.known(t) else min(self.idf(m) for m in known_members)
             else:  # no document uses it: weigh it by how specific it is (whole < price < Carvykti)
                 base = self.idf(t) * max(0.25, specificity(surface.get(t, t)))
-            weight = base * (0.3 if t in _META_WORDS else 1.0) * (1.0 if t in asked else 0.25)
+            weight = base * (0.3 if t in _META_WORDS else 1.0) * (1.0 if t in asked else 0.25) * (FOCUS if t == focus else 1.0)
             specific = 1.0 if t in names else specificity(surface.get(t, t))
             # "ZIP code", "countries": every candidate holds a value of the asked type (has_expected),
             # which is what these words ask for; they are covered by it, never foreign
@@ -396,6 +437,15 @@ class Answerer:
         # "what rate has it achieved?": a figure a sentence only supposes ("a 25% gain could signal") is no result
         achieved = q.expects in _MEASURE_TYPES and bool(_ACHIEVED.search(q.text))
         measures = _measure_phrases(q.text) if q.expects in _MEASURE_TYPES else []
+        enrolment = q.expects == "count" and bool(_ENROLMENT.search(q.text))
+        # "the primary completion date": the date of that event, which the span must name
+        event = _dated_event(q.text) if q.expects == "date" else frozenset()
+        # words only the set-aside phrase uses: a span holding them is about what was set aside
+        rest = q.text
+        for phrase in q.excluded:
+            rest = rest.replace(phrase, " ")
+        kept = set(tokens(rest))
+        shunned = {t for phrase in q.excluded for t in tokens(phrase)} - kept
         out: dict[tuple[str, int, int], Picked] = {}
         for h in hits:
             scope = self.scope_of(h.chunk.source)
@@ -422,6 +472,8 @@ class Answerer:
             heading_tokens = set(tokens(h.chunk.heading))
             for i, c in enumerate(spans):
                 own = set(tokens(c.text)) | (heading_tokens if c.kind == "item" else set())
+                if c.kind == "text" and bare(c.text):  # a line of country names under a study's entry is about that study
+                    own |= heading_tokens | {t for x in scope.lead_in(c) for t in tokens(x.heading + "\n" + x.text)}
                 if q.expects != "yesno" and self.coverage(known, own, heading_tokens) < self.min_coverage:
                     continue  # words no document uses cannot be covered by any: judge on the rest
                 s = self.score(concepts, h.dense, own, heading_tokens, scope.tokens) - 0.02 * i
@@ -440,6 +492,10 @@ class Answerer:
                 if any(not members & own for members in anchors):
                     continue
                 if achieved and _SUPPOSED.search(c.text):
+                    continue
+                if enrolment and not _ENROLMENT.search(c.heading + "\n" + c.text):
+                    continue
+                if shunned & own or (event and not event & (_event_words(c.text) | heading_tokens)):
                     continue
                 key = (c.source, c.start, c.end)
                 if key not in out or out[key].score < s:
@@ -460,7 +516,7 @@ class Answerer:
         phrases, described = self._described(q, hits)
         floor = self.min_score
         if described and (len(described) > 1 or len(groups) <= 1):  # (comparing two trials: it names one side's)
-            q = replace(q, read_in=phrases)
+            q = replace(q, read_in=q.read_in + phrases)
             if len(described) > 1:
                 return self._compare_documents(q, hits, described)
             hits = [h for h in hits if h.chunk.source in described[0]]
@@ -468,6 +524,12 @@ class Answerer:
             floor = READ_IN_SCORE * self.min_score
         # a comparison draws on several documents, so one side's terms are foreign to the other
         ranked = self.candidates(q, hits, strict=len(groups) <= 1)
+        if q.each_source:  # "what do the two sources report": the best passage of each document
+            ranked = [p for p in ranked if all(self._concerns(p.chunk, g) for g in groups)]
+            by_source = {}
+            for p in ranked:
+                by_source.setdefault(p.chunk.source, []).append(p)
+            return self._one_each(q, list(by_source.values()), ranked, hits, "no passage scores high enough")
         if not groups:
             return self._compose(q, ranked, hits, floor)
         per_group = [[p for p in ranked if self._concerns(p.chunk, g)] for g in groups]
@@ -561,7 +623,7 @@ class Answerer:
         chosen = [best]
         if q.wants_list:
             # siblings not retrieved have no dense score; credit them with the pool's typical one
-            chosen += self._siblings(q, best, _typical_dense(hits))
+            chosen += self._siblings(q, best, _typical_dense(hits)) + self._enumeration(q, best)
         margin = self.list_margin if q.wants_list else self.pair_margin
         limit = 10 if q.wants_list else 2
         for p in ranked[1:]:
@@ -587,6 +649,25 @@ class Answerer:
                      if c.kind == "item" and c.heading == p.chunk.heading and abs(c.ordinal - p.chunk.ordinal) <= 30]
             return [Picked(c, p.title, p.score) for c in items[:15]]
         return []
+
+    def _enumeration(self, q: Question, best: Picked) -> list[Picked]:
+        """A list the best span announces by its count ("will include 2 different lymphodepletion
+        arms."): the sentences right after it in its paragraph that name the counted thing again
+        ("In one arm ..., and in the other ...") are the items."""
+        if best.chunk.kind != "text":
+            return []
+        asked = set().union(*(c.members for c in self.concepts(q)))
+        words = tokens(best.chunk.text, keep_stopwords=True)
+        counted = next((w for i, w in enumerate(words) if _counts_more_than_one(w)
+                        for w in words[i + 1 : i + 4] if w in asked and not _counts_more_than_one(w)), None)
+        if counted is None:
+            return []
+        scope = self.scope_of(best.chunk.source)
+        out, chunk = [], scope.neighbour(best.chunk)
+        while chunk is not None and len(out) < 3 and counted in tokens(chunk.text):
+            out.append(Picked(chunk, best.title, best.score))
+            chunk = scope.neighbour(chunk)
+        return out
 
     def _siblings(self, q: Question, best: Picked, typical_dense: float) -> list[Picked]:
         """Other items of the list (or rows of the table) the best span belongs to, when they
@@ -709,6 +790,34 @@ def _other_measure(measures: list[tuple[str, str, str]], text: str) -> bool:
     return False
 
 
+def _focus(question: str) -> str:
+    """What "What was the data cutoff for ...?" asks for: its head word (cutoff), as a token."""
+    m = re.match(r"\s*(?:what|which)\s+(?:is|was|are|were|'s)\s+(?:the|its|their)\s+((?:[\w-]+\s+){0,3}?)([\w-]+)\s+"
+                 r"(?:of|for|in|at|on|from|that|used|reported|given|with|between)\b", question, re.I)
+    found = tokens(m.group(2)) if m else []
+    return found[-1] if found else ""
+
+
+_TIME_PART = re.compile(r"\b(?:end|beginning|start|middle|half|close)\s+of\b", re.I)
+
+
+def _dated_event(question: str) -> frozenset[str]:
+    """The event whose date is asked ("start date", "primary completion date"): its word's synonyms."""
+    m = re.search(r"\b([\w-]+)\s+date\b", question, re.I)
+    if not m or m.group(1).casefold() in STOPWORDS or m.group(1).casefold() in ("what", "which", "exact", "actual", "estimated"):
+        return frozenset()
+    return frozenset().union(*(synonyms(t) for t in tokens(m.group(1))))
+
+
+def _event_words(text: str) -> set[str]:
+    """A span's words less those of time expressions ("by the end of 1H 2026" names no ending)."""
+    return set(tokens(_TIME_PART.sub(" ", text)))
+
+
+def _counts_more_than_one(word: str) -> bool:
+    return NUMBER_WORDS.get(word, 0) > 1 or (word.isdigit() and 1 < int(word) < 100)
+
+
 def _overlap(a: Chunk, b: Chunk) -> bool:
     return a.source == b.source and a.start < b.end and b.start < a.end
 
@@ -790,7 +899,8 @@ def yes_or_no(question: str, chunk: Chunk) -> str:
         exception = re.search(r"\bexcept(?: for)?\b(.+)$", text, re.I | re.S)
         # "thyroid disorder, except for hypothyroidism controlled on a stable dose": a patient the
         # exception describes is not excluded by this criterion
-        excepted = bool(exception) and len((set(tokens(question)) - _META_WORDS) & set(tokens(exception.group(1)))) >= 2
+        shared = (set(tokens(question)) - _META_WORDS) & set(tokens(exception.group(1))) if exception else set()
+        excepted = len(shared) >= 2 or any(specificity(t) >= 0.9 for t in shared)  # two words, or a term as rare as "hypothyroidism"
         negated = bool(re.search(r"\b(?:not|no|never|without|none|rather than|instead of)\b", text, re.I)) and not re.search(r"\b(?:not|no|never|without)\b", question, re.I)
         if excluded:
             verdict = asks_excluded != excepted

@@ -18,7 +18,7 @@ MONTHS = ("january february march april may june july august september october n
           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
 _MONTH = r"(?:" + "|".join(m.capitalize() for m in MONTHS) + r")\.?"
 _KINDS = {  # what a question calls a document -> the kinds of document that answer to it
-    "press release": {"press"}, "news release": {"press"},
+    "press release": {"press"}, "news release": {"press"}, "release": {"press"},
     "news article": {"news"}, "news piece": {"news"}, "news story": {"news"}, "news report": {"news"}, "news": {"news", "press"},
     "article": {"news", "article"}, "story": {"news"},
     "registry record": {"record"}, "registry entry": {"record"}, "study record": {"record"}, "trial listing": {"record"},
@@ -26,7 +26,7 @@ _KINDS = {  # what a question calls a document -> the kinds of document that ans
 }
 _KIND = "|".join(sorted((re.escape(k) for k in _KINDS), key=len, reverse=True))
 DESCRIPTOR = re.compile(
-    r"\b(?:according to|as (?:described|reported|stated|quoted|given|announced) in|in|from|per|by|of|and)\s+"
+    r"(?:\b(?:according to|as (?:described|reported|stated|quoted|given|announced) in|in|from|per|by|of|and)\s+|^\s*|(?<=[.!?]\s))"
     r"(?:both\s+)?(?:the\s+|a\s+|its\s+|[A-Z][\w-]*['’]s\s+)"
     r"(?:(?P<month>" + _MONTH + r")\s+)?(?:(?P<year>(?:19|20)\d\d)\s+)?"
     r"(?P<about>(?:[\w/-]+\s+){0,3}?)"

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .places import PLACE
 from .text import tokens
 from .types import Chunk
 
@@ -102,6 +103,11 @@ def question_entities(question: str, trial_names: frozenset[str], known=lambda k
     return {e for e in found if not (e.cls == "product" and NCT.fullmatch(e.key))}
 
 
+def bare(text: str) -> bool:
+    """A line of bare values, nothing but place names and numbers ("Bulgaria France +2", "2 1 1")."""
+    return "\n" not in text.strip() and not re.search(r"[^\W\d_]", PLACE.sub(" ", text))
+
+
 class Scope:
     """Answers "does this chunk concern entity E?" for one document's chunks."""
 
@@ -126,6 +132,22 @@ class Scope:
         other = self.chunks[j]
         gap = self.text[chunk.end : other.start] if step > 0 else self.text[other.end : chunk.start]
         return other if gap.count("\n") <= 1 and (len(gap) <= 4 or past_cells and not gap.strip(" |\t\n")) else None
+
+    def lead_in(self, chunk: Chunk, reach: int = 400) -> list[Chunk]:
+        """What a bare line of values (country names, counts) stands under: the chunks before it,
+        back to and including the first one with words of its own (for a list item, back to the
+        line introducing its list), within `reach` characters."""
+        out: list[Chunk] = []
+        i = self._position.get(chunk.ordinal, 0)
+        while i > 0 and len(out) < 4:
+            i -= 1
+            prev = self.chunks[i]
+            if chunk.start - prev.end > reach:
+                break
+            out.append(prev)
+            if not bare(prev.text) and prev.kind != "item":
+                break
+        return out
 
     def linked(self, a: Entity, b: Entity) -> bool:
         """Named close together somewhere in the document (ALLO-605-201 IGNITE; TRAVERSE (NCT04696731))."""

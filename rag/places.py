@@ -29,3 +29,11 @@ PLACE = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in _NAMES) + r")\b")
 
 def has_place(text: str) -> bool:
     return bool(PLACE.search(text))
+
+
+# a city is named before its state or country: "Houston, Texas", "Denver, Colorado, United States"
+_CITY = re.compile(r"\b([A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}),\s*(?:" + "|".join(re.escape(n) for n in _NAMES) + r")\b")
+
+
+def has_city(text: str) -> bool:
+    return any(not PLACE.fullmatch(m.group(1)) for m in _CITY.finditer(text))

@@ -91,7 +91,7 @@ _JOINERS = re.compile(r"[-/.+]")
 SYNONYM_GROUPS = [
     "enroll enrollment enrolment enrolling participant participants subject subjects people person patients patient sign recruit accrual volunteers",
     "site sites center centre centers hospital hospitals institute clinic location locations",
-    "sponsor sponsors sponsored responsible party company funder",
+    "sponsor sponsors sponsored responsible accountable party company funder",
     "start starts started begin began beginning commence launch launched initiate",
     "complete completion completed finish end ends",
     "eligible eligibility qualify qualifies join take part participate inclusion criteria allowed",
@@ -131,6 +131,7 @@ SYNONYM_GROUPS = [
     "conference conferences meeting meetings congress symposium",
     "presented presentation shown unveiled",
     "week weeks",
+    "expect expected expects estimated anticipated anticipates projected",
 ]
 
 _SYNONYMS: dict[str, frozenset[str]] = {}

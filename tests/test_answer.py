@@ -410,3 +410,102 @@ def test_a_product_is_in_scope_where_the_document_names_it_by_its_other_name():
     answer = corpus.ask("What is the code name of the cell product given intravenously in the AlloNK trial?",
                         dense={"intravenous treatment": 0.5})
     assert not answer.abstained and "AB-101" in answer.text, answer.text
+
+
+def test_a_list_announced_by_its_count_is_answered_with_the_sentences_naming_the_items():
+    corpus = Corpus({"ind.txt": "Lupus trial cleared\n\nAllogene plans a phase 1 lupus trial of ALLO-329. The study "
+                     "will include 2 different lymphodepletion arms. In one arm patients will receive cyclophosphamide "
+                     "alone and in the other arm no lymphodepletion is used. The company expects data in 2026.\n"})
+    answer = corpus.ask("What two lymphodepletion approaches are planned for the arms of the lupus study?",
+                        dense={"2 different": 0.7, "In one arm": 0.3})
+    assert not answer.abstained and "cyclophosphamide alone" in answer.text, answer.text
+    assert "expects data" not in answer.text, answer.text  # the next sentence not naming the arms stays out
+
+
+def test_a_planned_enrollment_is_not_answered_by_a_count_of_patients_treated():
+    corpus = Corpus({"update.txt": "Allogene update\n\nAllogene has treated more than 200 patients across six studies "
+                     "of ALLO-329 and its other products. The RESOLUTION trial of ALLO-329 starts in 2026.\n"})
+    answer = corpus.ask("How many patients will be enrolled in the RESOLUTION trial?", dense={"200 patients": 0.7})
+    assert answer.abstained, answer.text
+    answer = corpus.ask("How many patients has Allogene treated across its studies?", dense={"200 patients": 0.7})
+    assert not answer.abstained and "200" in answer.text, answer.text
+    planned = Corpus({"record.txt": "Study of ALLO-329\n\nThe RESOLUTION trial of ALLO-329 plans to enroll 24 participants.\n"})
+    answer = planned.ask("How many patients will be enrolled in the RESOLUTION trial?", dense={"24 participants": 0.7})
+    assert not answer.abstained and "24" in answer.text, answer.text
+
+
+def test_which_company_is_answered_by_an_organisation_and_which_city_by_a_city():
+    record = ("Study of ALLO-605\n\nInclusion Criteria:\n- Eastern Cooperative Oncology Group performance status of 0 "
+              "or 1 for the ALLO-605 study\n\nThe company running the ALLO-605 study will open 12 sites.\n\nResponsible Party: | Allogene Therapeutics |\n\nLocations:\n"
+              "Sarah Cannon Colorado Blood Institute | Recruiting |\nDenver, Colorado, United States, 80218 |\n")
+    corpus = Corpus({"record.txt": record})
+    answer = corpus.ask("Which company is running the ALLO-605 study?",
+                        dense={"company running": 0.7, "Responsible Party": 0.4})
+    assert not answer.abstained and "Allogene Therapeutics" in answer.text, answer.text
+    answer = corpus.ask("Which city is the ALLO-605 study's Colorado site in?",
+                        dense={"Sarah Cannon": 0.7, "Denver": 0.3})
+    assert not answer.abstained and "Denver" in answer.text, answer.text
+    countries = Corpus({"nk.txt": "AlloNK trials\n\nOngoing trials of AlloNK\n\n- Study of AlloNK with rituximab in "
+                        "adults with rheumatic disease\n\n    Recruiting\n\n    Bulgaria France Germany Italy\n"})
+    answer = countries.ask("Which city is the German site of the AlloNK study in?", dense={"Bulgaria": 0.7})
+    assert answer.abstained, answer.text  # countries are no city
+
+
+def test_a_line_of_country_names_belongs_to_the_study_entry_above_it():
+    corpus = Corpus({"nk.txt": "AlloNK trials\n\nWhat patients should know\n\nThe study treats adults.\n\n"
+                     "Ongoing trials of AlloNK\n\n- Study of AlloNK with rituximab in adults with relapsing rheumatic "
+                     "disease\n\n    Recruiting\n\n    2 1 1\n    Bulgaria France Germany Italy\n"})
+    answer = corpus.ask("Which countries are named for the ongoing AlloNK rituximab study?", dense={"Bulgaria": 0.4})
+    assert not answer.abstained and "Bulgaria France Germany Italy" in answer.text, answer.text
+
+
+DATES = ("Study of ALLO-605\n\nEstimated Primary Completion Date : | January 1, 2024 |\n"
+         "Estimated Study Completion Date : | January 1, 2027 |\n\nInitial data are expected by the end of 1H 2026.\n")
+
+
+def test_the_date_of_a_named_event_needs_that_event_and_what_is_set_aside_is_not_the_answer():
+    corpus = Corpus({"record.txt": DATES})
+    answer = corpus.ask("When is the ALLO-605 study expected to finish - the overall study completion, not primary "
+                        "completion?", dense={"Primary Completion": 0.7, "Study Completion": 0.6})
+    assert not answer.abstained and "2027" in answer.text and "2024" not in answer.text, answer.text
+    plan = Corpus({"plan.txt": "ALLO-329 plans\n\nThe RESOLUTION trial of ALLO-329 starts in 2026. Initial data are "
+                   "expected by the end of 1H 2026.\n"})
+    answer = plan.ask("What is the estimated primary completion date of the RESOLUTION trial?", dense={"1H 2026": 0.8})
+    assert answer.abstained, answer.text  # "the end of 1H 2026" dates data, not a completion
+
+
+def test_what_a_what_is_the_x_of_question_asks_for_outweighs_its_other_words():
+    corpus = Corpus({"traverse.txt": "ALLO-316 update\n\nData on ALLO-316 were presented at SITC in November 2024.\n\n"
+                     "The ALLO-316 efficacy findings covered 26 patients evaluable as of the October 14, 2024 data cutoff.\n"})
+    answer = corpus.ask("What was the data cutoff for the ALLO-316 efficacy results presented at SITC?",
+                        dense={"presented at SITC": 0.6, "data cutoff": 0.5})
+    assert not answer.abstained and "October 14, 2024" in answer.text, answer.text
+
+
+def test_a_polite_request_is_answered_not_read_as_yes_or_no():
+    corpus = Corpus({"record.txt": "Study of ALLO-605\n\nThe primary endpoint of the ALLO-605 study is the overall "
+                     "response rate at 12 months.\n"})
+    q = corpus.question("Can you tell me the primary endpoint of the ALLO-605 study?")
+    assert q.expects != "yesno"
+    answer = corpus.ask("Can you tell me the primary endpoint of the ALLO-605 study?")
+    assert not answer.abstained and not answer.text.startswith(("Yes", "No")), answer.text
+    assert corpus.question("Can patients with a prior transplant enroll?").expects == "yesno"
+    # "which ... first: A or B?" compares when each happened
+    assert corpus.question("Which got going first: the ALLO-605 study or the ALLO-329 study?").expects == "date"
+
+
+def test_a_question_across_the_sources_cites_each_document():
+    corpus = Corpus({"news.txt": RELEASES["news.txt"],
+                     "release.txt": "Acme reports progress\n\nX-1 response highlights:\n- 31% confirmed ORR with X-1 in "
+                                    "patients with high CD70 expression\n- All X-1 responses were durable beyond 6 months\n"
+                                    "- Robust X-1 expansion was seen\n"})
+    answer = corpus.ask("What response rates have been reported for X-1 across the two sources?",
+                        dense={"38%": 0.5, "31%": 0.7, "durable": 0.6, "Robust": 0.6})
+    assert "38%" in answer.text and "31%" in answer.text, answer.text
+    assert {p.chunk.source for p in answer.spans} == {"news.txt", "release.txt"}
+
+
+def test_a_document_named_as_the_release_or_at_the_start_of_the_question_is_the_one_read():
+    corpus = Corpus(RELEASES)
+    answer = corpus.ask("The 2026 release reports an ORR for X-1. What ORR did X-1 achieve?", dense={"38%": 0.7, "31%": 0.5})
+    assert not answer.abstained and "31%" in answer.text and "38%" not in answer.text, answer.text
