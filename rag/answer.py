@@ -48,7 +48,7 @@ def _asks_publication(q: Question) -> bool:
 
 _ACHIEVED = re.compile(r"\b(?:achiev\w*|shown|showed|reported|seen|observed|demonstrated|reached|attained)\b", re.I)
 _SUPPOSED = re.compile(r"\d[^.;]*?\b(?:could|would|might)\b", re.I)
-_DATE = re.compile(r"\b(?:(?:19|20)\d\d|[12]H|Q[1-4]|" + "|".join(MONTHS) + r")\b|\b\d+\s*(?:days?|weeks?|months?|years?)\b|\bweek\s+\d+|\bhalf of\b", re.I)
+_DATE = re.compile(r"\b(?:(?:19|20)\d\d|[12]H|Q[1-4]|" + "|".join(MONTHS) + r")\b|\b\d+\s*(?:days?|weeks?|months?|years?)\b|\bweek\s+\d+|\bhalf of\b|\b(?:this|next|last) year\b|\bmid-?year\b", re.I)
 _PERCENT = re.compile(r"\d\s*%|\bpercent\b|\(\d+/\d+\)", re.I)
 _MONEY = re.compile(r"[$€£]\s*\d|\b\d[\d,.]*\s*(?:usd|dollars|euros|million dollars)\b|\bprice[sd]? at\b", re.I)
 _DOSE = re.compile(r"\d[\d,.]*\s*(?:mg|g|µg|mcg|ug|ml|iu|units?|cells|million|billion|x\s*10|×\s*10|/kg|/m2|mg/m2)\b", re.I)
@@ -67,6 +67,10 @@ _REQUEST = re.compile(r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?
 # "across the two Allogene sources": which documents to read (all), not what a passage must say
 _ALL_SOURCES = re.compile(r"\b(?:across|in|from|of|per|according to)\s+(?:both|all|each)?\s*(?:of\s+)?(?:the\s+)?(?:two|both|all|"
                           r"several|various|different)\s+(?:[\w-]+\s+){0,2}?(?:sources|documents|articles|releases|reports|texts)\b", re.I)
+# a disease's name: what "which conditions / indications" asks for
+_DISEASE = re.compile(r"\b(?!(?:diagn|progn)osis\b)[a-z]+(?:itis|osis|oses|omas?|emia|aemia|opath(?:y|ies))\b|"
+                      r"\b(?:lupus|carcinoma|leuka?emia|lymphoma|myeloma)\b|\b[A-Z][\w]+['’]s disease\b", re.I)
+_CONDITION_WORDS = frozenset(stem(w) for w in ("condition", "conditions", "indication", "indications", "disease", "diseases"))
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|there|the study|the trial|the product|the therapy|the site)\b", re.I)
 _VERBS = set("had has have been be is are was were will would could can did does do must should may might "
              "get got receive received take took enroll enrolled recruit recruiting join participate run test tested "
@@ -438,6 +442,7 @@ class Answerer:
         achieved = q.expects in _MEASURE_TYPES and bool(_ACHIEVED.search(q.text))
         measures = _measure_phrases(q.text) if q.expects in _MEASURE_TYPES else []
         enrolment = q.expects == "count" and bool(_ENROLMENT.search(q.text))
+        asks_conditions = any(c.members & _CONDITION_WORDS for c in concepts)
         # "the primary completion date": the date of that event, which the span must name
         event = _dated_event(q.text) if q.expects == "date" else frozenset()
         # words only the set-aside phrase uses: a span holding them is about what was set aside
@@ -487,6 +492,8 @@ class Answerer:
                     s += 0.1  # "What is ALLO-647?": the sentence that says what it is
                 if q.wants_list:
                     s += 0.01 * min(len(re.findall(r",|;|\band\b", c.text)), 4)
+                    if asks_conditions:  # "which indications": a span naming several diseases lists them
+                        s += 0.02 * min(len(_DISEASE.findall(c.text)), 5)
                 if not has_expected(q, c.text) or _contradicts(qualified, c.text) or _other_measure(measures, c.text):
                     continue
                 if any(not members & own for members in anchors):
@@ -515,8 +522,9 @@ class Answerer:
         groups = self._entity_groups(q, {h.chunk.source for h in hits})
         phrases, described = self._described(q, hits)
         floor = self.min_score
-        if described and (len(described) > 1 or len(groups) <= 1):  # (comparing two trials: it names one side's)
-            q = replace(q, read_in=q.read_in + phrases)
+        if phrases and (len(described) > 1 or len(groups) <= 1):  # (comparing two trials: it names one side's)
+            q = replace(q, read_in=q.read_in + phrases)  # which document to read, not what a passage says
+        if described and (len(described) > 1 or len(groups) <= 1):
             if len(described) > 1:
                 return self._compare_documents(q, hits, described)
             hits = [h for h in hits if h.chunk.source in described[0]]

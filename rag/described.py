@@ -60,8 +60,12 @@ class Profile:
     lead: frozenset[str] = frozenset()  # tokens of the title and first paragraphs
 
 
+# "posted on ClinicalTrials.gov": the registry's record, named by where it lives
+_ON_REGISTRY = re.compile(r"\b(?:on|in|at|from|per)\s+(?:the\s+)?ClinicalTrials\.gov(?:\s+(?:record|listing|entry|page|site|website))?\b", re.I)
+
+
 def descriptors(question: str) -> list[Descriptor]:
-    out = []
+    out = [Descriptor(m.group(0), frozenset({"record"})) for m in _ON_REGISTRY.finditer(question)]
     for m in DESCRIPTOR.finditer(question):
         month = (m.group("month") or "").rstrip(".")[:3].casefold()
         about = tuple(t for t in tokens(m.group("about")) if not t.isdigit())

@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from rag.answer import ABSTAIN_TEXT, Answer, Answerer, Question, analyze, idf_function, yes_or_no
+from rag.answer import ABSTAIN_TEXT, Answer, Answerer, Question, analyze, has_expected, idf_function, yes_or_no
 from rag.chunk import chunk_document
 from rag.entities import Entity, Scope, learn_trial_names
 from rag.text import tokens
@@ -509,3 +509,37 @@ def test_a_document_named_as_the_release_or_at_the_start_of_the_question_is_the_
     corpus = Corpus(RELEASES)
     answer = corpus.ask("The 2026 release reports an ORR for X-1. What ORR did X-1 achieve?", dense={"38%": 0.7, "31%": 0.5})
     assert not answer.abstained and "31%" in answer.text and "38%" not in answer.text, answer.text
+
+
+def test_which_indications_prefers_the_span_naming_the_diseases():
+    corpus = Corpus({"ind.txt": "ALLO-329 cleared for rheumatology indications\n\nThe ALLO-329 basket study was cleared in "
+                     "rheumatology indications, the company said today.\n\nThe RESOLUTION basket study of ALLO-329 will "
+                     "include patients with systemic lupus erythematosus, lupus nephritis, idiopathic inflammatory "
+                     "myopathies and systemic sclerosis.\n"})
+    q = corpus.question("Which rheumatology indications will the ALLO-329 basket study cover?")
+    ranked = corpus.answerer.candidates(q, corpus.hits(q.query, {"company said": 0.8, "basket study": 0.6}))
+    assert "lupus nephritis" in ranked[0].chunk.text, [p.chunk.text for p in ranked[:3]]
+
+
+def test_a_launch_this_year_is_a_date_and_an_exception_naming_the_condition_admits_the_patient():
+    assert has_expected(Corpus({"a.txt": "A\n\nx\n"}).question("When will the study start?"),
+                        "The study will launch in the middle of this year.")
+    chunk = Chunk("r.txt", 0, 10, "Current or history of thyroid disorder, except for subjects with hypothyroidism "
+                  "controlled on hormone replacement", 0, "Exclusion Criteria:", "item")
+    assert yes_or_no("Could a patient with hypothyroidism still qualify for the study?", chunk) == "Yes."
+    assert yes_or_no("Could a patient with a thyroid disorder qualify for the study?", chunk) == "No."
+
+
+def test_a_sponsor_field_names_an_organisation_without_a_company_suffix():
+    record = Corpus({"r.txt": "Study of a statin\n\nThe study team includes a nurse and a doctor.\n\nSponsor: | Isala |\n"})
+    answer = record.ask("Which organization sponsors the statin study?", dense={"study team": 0.7, "Sponsor": 0.4})
+    assert not answer.abstained and "Isala" in answer.text, answer.text
+
+
+def test_where_the_question_says_the_record_lives_is_no_word_a_passage_must_hold():
+    record = Corpus({"r.txt": "Study of AB-7 in lupus\n\nClinicalTrials.gov Identifier: NCT01234567\n\n"
+                     "Study Details | Tabular View | No Results Posted\n\nThe study of AB-7 enrolls adults with lupus.\n"})
+    answer = record.ask("Has NCT01234567 got any results up on ClinicalTrials.gov yet?",
+                        dense={"Identifier": 0.7, "No Results": 0.4})
+    assert not answer.abstained and "No Results Posted" in answer.text, answer.text
+    assert answer.text.startswith("No."), answer.text
