@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from .described import DATELINE, MONTHS, descriptors, fits, profile
+from .described import DATELINE, LEAD_CHARS, MONTHS, descriptors, fits, profile
 from .entities import CODE, NCT, Entity, Scope, bare, question_entities
 from .places import has_city, has_place
 from .text import STOPWORDS, specificity, stem, surface_forms, synonyms, tokens
@@ -26,6 +26,7 @@ ABSTAIN_TEXT = "The documents don't answer this."
 COMPARISON_SCORE = 0.75  # share of min_score each side of a comparison needs
 READ_IN_SCORE = 0.9  # share of min_score a passage needs in the document the question names by description
 FOCUS = 2.0  # weight of the thing a "what is the X of Y" question asks for (X), against its other words
+UNSAID_SPECIFICITY = 0.9  # a yes/no question's term this rare (Cellectis, lupus), absent from the span, makes the answer no
 RESTATES = 0.75  # share of a passage's new words (idf-weighted) the chosen span holds, to cite it as the same statement
 RESTATEMENT_WORDS = 8  # ... and at most this many words the question does not use: a restatement is short
 
@@ -93,6 +94,7 @@ _GENERIC_QUALIFIERS = {"phase", "stage", "part"}
 _BOILERPLATE = re.compile(r"forward-looking statements|cautionary note|all rights reserved|^©|\baccessed \w+ \d|"
                          r"read our disclaimer|recent videos", re.I)
 # values one looks up on a record (where, whom to call), not figures a trap could ask for
+_SITE_VALUES = {"email", "phone", "zip", "person"}  # what one looks up for a named site
 _LOOKUP_TYPES = {"place", "city", "email", "phone", "zip", "nct", "code", "person"}
 # words that name the kind of value asked for, answered by a value of that kind, not by the word
 _TYPE_WORDS = {kind: frozenset(t for w in words.split() for t in tokens(w)) for kind, words in {
@@ -100,7 +102,9 @@ _TYPE_WORDS = {kind: frozenset(t for w in words.split() for t in tokens(w)) for 
     "nct": "nct identifier number", "person": "contact person name",
     "organisation": "firm organisation organization institution",
     "fullname": "full generic nonproprietary proprietary official complete long name stand short spelled abbreviation",
-    "place": "country countries city cities state states location locations region", "city": "city cities town"}.items()}
+    # "US cities": a country's own names qualify the places asked for, as the records' "United States" does
+    "place": "country countries city cities state states location locations region us u.s usa",
+    "city": "city cities town us u.s usa"}.items()}
 _NARROW_TYPES = {"place", "city", "email", "phone", "zip", "nct", "money", "code", "dose", "percent", "person", "fullname",
                  "organisation"}
 # design terms and the terms that exclude them: "Is it blinded?" answered by "Open-Label" is a no
@@ -171,7 +175,7 @@ def _expects(q: str) -> tuple[str, frozenset[str]]:
 
 
 def _expects_one(q: str) -> tuple[str, frozenset[str]]:
-    ql = q.lower()
+    ql = re.sub(r"\b(what|which|who|where|when|how)['’]s\b", r"\1 is", q.lower())  # "what's the dose"
     if re.match(r"\s*when\b|\s*which\b(?:\s+[\w-]+){0,4}\s+(?:first|earlier|sooner|later)\b", ql):
         return "date", frozenset()  # "which started first: A or B?" compares dates
     last = re.split(r"(?<=[.!?])\s+(?=[A-Z])", q.strip())[-1]
@@ -213,7 +217,7 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
         return "money", frozenset()
     if re.search(r"\b(?:percent|percentage|proportion|rates?|orr)\b", ql) and re.search(r"\b(?:what|which|how)\b", ql):
         return "percent", frozenset()
-    if re.search(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,4}(?:dose|dosage)\b(?!-| limiting)|\bhow much\b(?!\s+(?:better|higher|more|lower|greater|larger|longer|less))", ql):
+    if re.search(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,5}(?:dose|dosage)\b(?!-| limiting)|\bhow much\b(?!\s+(?:better|higher|more|lower|greater|larger|longer|less))", ql):
         return "dose", frozenset()
     if re.search(r"\b(?:enrollment|enrolment|sample size)\b", ql) or re.search(r"\bhow (?:large|big)\b", ql):
         return "count", frozenset({"participant"})
@@ -435,7 +439,9 @@ class Answerer:
         known = [c for c in concepts if c.known]
         # a looked-up value (phone, contact, ZIP) belongs to the named site it is asked for: the
         # span holding it must name that site too, or it is some other site's value
-        anchors = [c.members for c in known if c.name and not c.typed] if q.expects in _LOOKUP_TYPES else []
+        # (a site the documents never name, "the Dallas site", has no value to look up)
+        anchors = [c.members for c in concepts if c.name and not c.typed and (c.known or q.expects in _SITE_VALUES)
+                   ] if q.expects in _LOOKUP_TYPES else []
         qualified = _qualified_numbers(q.text)
         published = _asks_publication(q)
         # "what rate has it achieved?": a figure a sentence only supposes ("a 25% gain could signal") is no result
@@ -708,8 +714,22 @@ class Answerer:
             spans += same
         text = " ".join(parts)
         if q.expects == "yesno" and not _ALTERNATIVES.search(q.text):
-            text = f"{yes_or_no(q.text, chosen[0].chunk)} {text}"
+            unsaid = self._unsaid_names(q, chosen[0]) if len(q.entities) <= 1 else []  # (a comparison's span says one side)
+            # "Is it built with Cellectis technology?" and the span says CRISPR: what it names instead says no
+            text = f"{'No.' if unsaid else yes_or_no(q.text, chosen[0].chunk)} {text}"
         return Answer(text, False, tuple(spans))
+
+    def _unsaid_names(self, q: Question, span: Picked) -> list[str]:
+        """Names a yes/no question puts to the span (Cellectis, lupus) that the span, its heading,
+        its document's title and dateline paragraph (who speaks: "The Company" is Allogene) do not say."""
+        text = self.scope_of(span.chunk.source).text
+        dateline = DATELINE.search(text[:LEAD_CHARS])
+        speaker = text[dateline.start() : text.find("\n", dateline.start())] if dateline else ""
+        said = set(tokens(f"{span.title}\n{speaker}\n{span.chunk.heading}\n{span.chunk.text}"))
+        entity_words = {w for e in q.entities for w in tokens(e.key)}
+        surface = surface_forms(q.text)
+        return [t for t in dict.fromkeys(tokens(q.text)) if t not in entity_words and self.known(t)
+                and specificity(surface.get(t, t)) >= UNSAID_SPECIFICITY and not synonyms(t) & said]
 
     def _restatements(self, q: Question, said: Picked, ranked: Sequence[Picked], taken: Sequence[Picked]) -> list[Picked]:
         """Where the same document says it again (a record's field in its summary and in its table,

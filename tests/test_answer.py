@@ -543,3 +543,29 @@ def test_where_the_question_says_the_record_lives_is_no_word_a_passage_must_hold
                         dense={"Identifier": 0.7, "No Results": 0.4})
     assert not answer.abstained and "No Results Posted" in answer.text, answer.text
     assert answer.text.startswith("No."), answer.text
+
+
+def test_a_dose_not_yet_chosen_abstains_even_asked_with_a_contraction():
+    record = Corpus({"r.txt": "Study of ALLO-605\n\n- Phase 1: Proportion of subjects with dose limiting toxicities at "
+                     "increasing doses of ALLO-605 that will select the recommended Phase 2 dose (RP2D) of ALLO-605 "
+                     "[ Time Frame: 28 days ]\n"})
+    assert record.question("What's the recommended phase 2 dose of ALLO-605?").expects == "dose"
+    answer = record.ask("What's the recommended phase 2 dose of ALLO-605?", dense={"RP2D": 0.9})
+    assert answer.abstained, answer.text
+
+
+def test_a_site_the_documents_never_name_has_no_contact_and_us_qualifies_cities():
+    corpus = Corpus({"sites.txt": SITES, "news.txt": "ALLO-316 news\n\nThe US FDA cleared the ALLO-316 study.\n"})
+    answer = corpus.ask("Who is the contact person at the Dallas site of the ALLO-605 study?", dense={"Contact:": 0.8})
+    assert answer.abstained, answer.text
+    answer = corpus.ask("In which US cities are sites of the ALLO-605 study?")
+    assert not answer.abstained and "Austin" in answer.text and "Denver" in answer.text, answer.text
+
+
+def test_a_yes_no_question_naming_what_the_span_does_not_say_is_answered_no():
+    corpus = Corpus({"outlook.txt": "Allogene outlook\n\nALLO-329 uses CRISPR gene-editing technology. Allogene's oncology "
+                     "products use TALEN technology licensed from Cellectis.\n"})
+    answer = corpus.ask("Is ALLO-329 built with Cellectis gene-editing technology?", dense={"CRISPR": 0.8})
+    assert not answer.abstained and answer.text.startswith("No."), answer.text
+    answer = corpus.ask("Is ALLO-329 built with CRISPR gene-editing technology?", dense={"CRISPR": 0.8})
+    assert not answer.abstained and answer.text.startswith("Yes."), answer.text
