@@ -79,7 +79,6 @@ _VERBS = set("had has have been be is are was were will would could can did does
              "give given dosed".split())
 _PREPOSITIONS = set("of in for with at by from per across on into over under within during about".split())
 _PHONE = re.compile(r"\b\d{3}[-. ]\d{3}[-. ]\d{4}\b")
-# a person given as a contact or investigator: "Contact: Katherine Bertolin", "Principal Investigator: Dr. A. Lee"
 # a company or institution by name: capitalised words ending in what such names end in
 _ORGANISATION = re.compile(r"\b[A-Z][\w&'.-]*(?:\s+[A-Z&][\w&'.-]*){0,4}\s+(?:Therapeutics|Pharmaceuticals?|Pharma|"
                            r"Bio(?:sciences|therapeutics|tech|logics|pharma)?|Oncology|Inc|Incorporated|Corp(?:oration)?|"
@@ -88,6 +87,7 @@ _ORGANISATION = re.compile(r"\b[A-Z][\w&'.-]*(?:\s+[A-Z&][\w&'.-]*){0,4}\s+(?:Th
 # ... or any name a sponsor's label gives ("Sponsor: Isala", "Responsible Party: | AstraZeneca")
 _SPONSOR_FIELD = re.compile(r"\b(?:sponsor|lead sponsor|collaborators?|responsible party|funded by|funder|sponsored by)\s*[:|]\s*\|?\s*[A-Z]",
                             re.I)
+# a person given as a contact or investigator: "Contact: Katherine Bertolin", "Principal Investigator: Dr. A. Lee"
 _PERSON = re.compile(r"\b(?:[Cc]ontact|[Ii]nvestigator|[Cc]hair|[Dd]irector)\b:?\s*(?:\|\s*)?(?:(?:Dr|Prof|Mr|Ms|Mrs)\.?\s+)?"
                      r"[A-Z][a-z]+\.?(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?\b")
 _GENERIC_QUALIFIERS = {"phase", "stage", "part"}
@@ -267,9 +267,7 @@ def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
         query = f"{question} ({recent_user}{' ' + context if context and context not in recent_user.upper() else ''})"
     set_aside = tuple(m.group(0) for m in _SET_ASIDE.finditer(question))
     sources = tuple(m.group(0) for m in _ALL_SOURCES.finditer(question))
-    wording = question
-    for phrase in set_aside:
-        wording = wording.replace(phrase, " ")
+    wording = _without(question, set_aside)
     # "Can you give me the endpoints?" asks for them, not whether one can
     expects, nouns = _expects(_REQUEST.sub("", wording))
     return Question(question, query, frozenset(entities), expects, bool(_LIST.search(wording)), nouns,
@@ -361,9 +359,7 @@ class Answerer:
         out = []
         entity_words = {w for e in q.entities for w in tokens(e.key)}
         # "according to the 2025 news article": which document to read, not what the passage says
-        wording = q.text
-        for phrase in q.read_in + q.excluded:
-            wording = wording.replace(phrase, " ")
+        wording = _without(q.text, q.read_in + q.excluded)
         asked = tokens(wording)
         # a capitalised word inside the question names something (Germany, FDA): treat as specific
         names = {stem(w.casefold()) for w in re.findall(r"(?<=[\w,;:] )[A-Z][\w-]+", wording)
@@ -452,11 +448,7 @@ class Answerer:
         # "the primary completion date": the date of that event, which the span must name
         event = _dated_event(q.text) if q.expects == "date" else frozenset()
         # words only the set-aside phrase uses: a span holding them is about what was set aside
-        rest = q.text
-        for phrase in q.excluded:
-            rest = rest.replace(phrase, " ")
-        kept = set(tokens(rest))
-        shunned = {t for phrase in q.excluded for t in tokens(phrase)} - kept
+        shunned = {t for phrase in q.excluded for t in tokens(phrase)} - set(tokens(_without(q.text, q.excluded)))
         out: dict[tuple[str, int, int], Picked] = {}
         for h in hits:
             scope = self.scope_of(h.chunk.source)
@@ -540,7 +532,7 @@ class Answerer:
         ranked = self.candidates(q, hits, strict=len(groups) <= 1)
         if q.each_source:  # "what do the two sources report": the best passage of each document
             ranked = [p for p in ranked if all(self._concerns(p.chunk, g) for g in groups)]
-            by_source = {}
+            by_source: dict[str, list[Picked]] = {}
             for p in ranked:
                 by_source.setdefault(p.chunk.source, []).append(p)
             return self._one_each(q, list(by_source.values()), ranked, hits, "no passage scores high enough")
@@ -724,7 +716,7 @@ class Answerer:
         its document's title and dateline paragraph (who speaks: "The Company" is Allogene) do not say."""
         text = self.scope_of(span.chunk.source).text
         dateline = DATELINE.search(text[:LEAD_CHARS])
-        speaker = text[dateline.start() : text.find("\n", dateline.start())] if dateline else ""
+        speaker = text[dateline.start() :].split("\n", 1)[0] if dateline else ""
         said = set(tokens(f"{span.title}\n{speaker}\n{span.chunk.heading}\n{span.chunk.text}"))
         entity_words = {w for e in q.entities for w in tokens(e.key)}
         surface = surface_forms(q.text)
@@ -816,6 +808,12 @@ def _other_measure(measures: list[tuple[str, str, str]], text: str) -> bool:
             if words[j] == a and words[j + 1] == b and words[j - 1] not in STOPWORDS and words[j - 1] != m:
                 return True
     return False
+
+
+def _without(text: str, phrases: Sequence[str]) -> str:
+    for phrase in phrases:
+        text = text.replace(phrase, " ")
+    return text
 
 
 def _focus(question: str) -> str:

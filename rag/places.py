@@ -24,7 +24,8 @@ Pennsylvania Rhode_Island South_Carolina South_Dakota Tennessee Texas Utah Vermo
 Wisconsin Wyoming District_of_Columbia Ontario Quebec Alberta Manitoba"""
 
 _NAMES = sorted({n.replace("_", " ") for n in (COUNTRIES + " " + US_STATES).split()}, key=len, reverse=True)
-PLACE = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in _NAMES) + r")\b")
+_ALTERNATION = "|".join(re.escape(n) for n in _NAMES)
+PLACE = re.compile(r"\b(?:" + _ALTERNATION + r")\b")
 
 
 def has_place(text: str) -> bool:
@@ -32,7 +33,7 @@ def has_place(text: str) -> bool:
 
 
 # a city is named before its state or country: "Houston, Texas", "Denver, Colorado, United States"
-_CITY = re.compile(r"\b([A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}),\s*(?:" + "|".join(re.escape(n) for n in _NAMES) + r")\b")
+_CITY = re.compile(r"\b([A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}),\s*(?:" + _ALTERNATION + r")\b")
 
 
 def has_city(text: str) -> bool:
