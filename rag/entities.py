@@ -105,7 +105,9 @@ def question_entities(question: str, trial_names: frozenset[str], known=lambda k
 
 def bare(text: str) -> bool:
     """A line of bare values, nothing but place names and numbers ("Bulgaria France +2", "2 1 1")."""
-    return "\n" not in text.strip() and not re.search(r"[^\W\d_]", PLACE.sub(" ", text))
+    if "\n" in text.strip() or re.search(r"\b[a-z]{3,}\b", text):  # prose: no need to look for place names
+        return False
+    return not re.search(r"[^\W\d_]", PLACE.sub(" ", text))
 
 
 class Scope:
