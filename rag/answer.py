@@ -27,6 +27,7 @@ COMPARISON_SCORE = 0.75  # share of min_score each side of a comparison needs
 READ_IN_SCORE = 0.9  # share of min_score a passage needs in the document the question names by description
 FOCUS = 2.0  # weight of the thing a "what is the X of Y" question asks for (X), against its other words
 UNSAID_SPECIFICITY = 0.9  # a yes/no question's term this rare (Cellectis, lupus), absent from the span, makes the answer no
+PARALLEL = 0.1  # score a comparison side's passage gains by giving a figure in the unit of another side's answer
 RESTATES = 0.75  # share of a passage's new words (idf-weighted) the chosen span holds, to cite it as the same statement
 RESTATEMENT_WORDS = 8  # ... and at most this many words the question does not use: a restatement is short
 
@@ -546,8 +547,18 @@ class Answerer:
     def _one_each(self, q: Question, sides: list[list[Picked]], ranked: list[Picked], hits: Sequence[Hit],
                   why: str) -> Answer:
         """A comparison: the best passage of each side. Each covers only part of the question's
-        words, so each needs only part of the usual score."""
-        picked = [side[0] for side in sides if side and side[0].score >= COMPARISON_SCORE * self.min_score]
+        words, so each needs only part of the usual score. A side's best answer giving a figure in
+        some unit (60,000 doses) sets what is compared, when every other side has a passage giving
+        a figure in that unit: those passages come first."""
+        floor = COMPARISON_SCORE * self.min_score
+        sides = [[p for p in side if p.score >= floor] for side in sides]
+        for anchor in sorted((side[0] for side in sides if side), key=lambda p: -p.score):
+            units = _units(anchor.chunk.text)
+            if units and all(any(units & _units(p.chunk.text) for p in side) for side in sides if side):
+                sides = [sorted(side, key=lambda p: -(p.score + PARALLEL * bool(units & _units(p.chunk.text))))
+                         for side in sides]
+                break
+        picked = [side[0] for side in sides if side]
         if not picked:
             return self._abstain(hits, why)
         unique = list({(p.chunk.source, p.chunk.start): p for p in picked}.values())
@@ -838,6 +849,12 @@ def _dated_event(question: str) -> frozenset[str]:
 def _event_words(text: str) -> set[str]:
     """A span's words less those of time expressions ("by the end of 1H 2026" names no ending)."""
     return set(tokens(_TIME_PART.sub(" ", text)))
+
+
+def _units(text: str) -> set[str]:
+    """What a span's figures count: the word after each number ("60,000 doses" -> dose), or %."""
+    out = {stem(m.group(1).casefold()) for m in re.finditer(r"(?<![\w-])\d[\d,.]*\+?\s*([A-Za-z]{3,})", text)}
+    return out - STOPWORDS | ({"%"} if "%" in text else set())
 
 
 def _counts_more_than_one(word: str) -> bool:

@@ -569,3 +569,16 @@ def test_a_yes_no_question_naming_what_the_span_does_not_say_is_answered_no():
     assert not answer.abstained and answer.text.startswith("No."), answer.text
     answer = corpus.ask("Is ALLO-329 built with CRISPR gene-editing technology?", dense={"CRISPR": 0.8})
     assert not answer.abstained and answer.text.startswith("Yes."), answer.text
+
+
+def test_a_comparison_side_gives_its_figure_in_the_unit_the_other_side_answers_in():
+    corpus = Corpus({
+        "news.txt": "X-9 cleared\n\nNews\nArticle\n\nAcme said X-9 may be manufactured at a scale of 60,000 doses annually.\n\n"
+                    "© 2025 Example Media\n",
+        "release.txt": "Acme outlook\n\nBOSTON, Mass., Jan. 08, 2026 (GLOBE NEWSWIRE) -- Acme Bio, Inc. today gave its outlook.\n\n"
+                       "After eight years of platform work on 200 patients, the Acme platform offers predictable "
+                       "manufacturing.\n\n- Manufacturing scalability of approximately 30,000 - 60,000+ doses annually\n"})
+    answer = corpus.ask("How does the manufacturing scale for X-9 in the 2025 news article compare with the platform "
+                        "scale in the 2026 press release?", dense={"60,000 doses annually.": 0.7, "eight years": 0.45,
+                                                                   "scalability": 0.5})
+    assert "30,000" in answer.text and "60,000 doses" in answer.text, answer.text
