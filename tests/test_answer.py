@@ -569,6 +569,11 @@ def test_a_yes_no_question_naming_what_the_span_does_not_say_is_answered_no():
     assert not answer.abstained and answer.text.startswith("No."), answer.text
     answer = corpus.ask("Is ALLO-329 built with CRISPR gene-editing technology?", dense={"CRISPR": 0.8})
     assert not answer.abstained and answer.text.startswith("Yes."), answer.text
+    trial = Corpus({"nk.txt": "AlloNK in rheumatic disease\n\n- Study of AlloNK with rituximab in adults with relapsing "
+                    "rheumatoid arthritis, systemic sclerosis or Sjogren disease\n\nGlossary\n\nLupus: an autoimmune "
+                    "illness.\n"})
+    answer = trial.ask("Are lupus patients eligible for the AlloNK trial?", dense={"Study of AlloNK": 0.8})
+    assert not answer.abstained and answer.text.startswith("No."), answer.text
 
 
 def test_a_comparison_side_gives_its_figure_in_the_unit_the_other_side_answers_in():
