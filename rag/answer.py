@@ -73,6 +73,8 @@ _ALL_SOURCES = re.compile(r"\b(?:across|in|from|of|per|according to)\s+(?:both|a
 _DISEASE = re.compile(r"\b(?!(?:diagn|progn)osis\b)[a-z]+(?:itis|osis|oses|omas?|emia|aemia|opath(?:y|ies))\b|"
                       r"\b(?:lupus|carcinoma|leuka?emia|lymphoma|myeloma)\b|\b[A-Z][\w]+['’]s disease\b", re.I)
 _CONDITION_WORDS = frozenset(stem(w) for w in ("condition", "conditions", "indication", "indications", "disease", "diseases"))
+# "the SITC data versus the 2026 update": two things to set side by side
+_VERSUS = re.compile(r"\s+(?:versus|vs\.?|compared (?:with|to)|as against)\s+", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|there|the study|the trial|the product|the therapy|the site)\b", re.I)
 _VERBS = set("had has have been be is are was were will would could can did does do must should may might "
              "get got receive received take took enroll enrolled recruit recruiting join participate run test tested "
@@ -523,6 +525,11 @@ class Answerer:
         floor = self.min_score
         if phrases and (len(described) > 1 or len(groups) <= 1):  # (comparing two trials: it names one side's)
             q = replace(q, read_in=q.read_in + phrases)  # which document to read, not what a passage says
+        halves = _VERSUS.split(q.text, maxsplit=1)
+        if len(halves) == 2 and len(groups) <= 1 and len(described) <= 1:
+            contrasted = self._versus(q, hits, halves, groups)
+            if contrasted is not None:
+                return contrasted
         if described and (len(described) > 1 or len(groups) <= 1):
             if len(described) > 1:
                 return self._compare_documents(q, hits, described)
@@ -543,6 +550,22 @@ class Answerer:
         if len(groups) == 1:
             return self._compose(q, per_group[0], hits, floor)
         return self._one_each(q, per_group, ranked, hits, "no passage concerns the entities asked about")
+
+    def _versus(self, q: Question, hits: Sequence[Hit], halves: list[str], groups: list[set[Entity]]) -> Answer | None:
+        """"What did the SITC data show versus the ORR in the 2026 update?": each half asks for its
+        own passage (its words only, from the document it describes); the answer cites both. None
+        when the halves do not find two different passages."""
+        sides = []
+        for half, other in (halves, halves[::-1]):
+            side_q = replace(q, read_in=q.read_in + (other,))
+            _, described = self._described(replace(q, text=half), hits)
+            side_hits = [h for h in hits if h.chunk.source in described[0]] if len(described) == 1 else hits
+            ranked = self.candidates(side_q, side_hits, strict=False)
+            sides.append([p for p in ranked if all(self._concerns(p.chunk, g) for g in groups)])
+        if not all(sides) or _overlap(sides[0][0].chunk, sides[1][0].chunk):
+            return None
+        return self._one_each(q, sides, sorted(sides[0] + sides[1], key=lambda p: -p.score), hits,
+                              "no passage answers both sides")
 
     def _one_each(self, q: Question, sides: list[list[Picked]], ranked: list[Picked], hits: Sequence[Hit],
                   why: str) -> Answer:
@@ -803,8 +826,10 @@ def _measure_phrases(question: str) -> list[tuple[str, str, str]]:
     """Qualified measures a question asks a figure for: (complete, response, rate) in "What
     complete response rate ...", (median, overall, survival) in "What was the median overall survival"."""
     words = _words(question)
+    codes = {c.casefold() for c in re.findall(r"([A-Za-z]+)-\d", question)}  # "ALLO-316 response rate": no qualifier
     return [(m, a, b) for m, a, b in zip(words, words[1:], words[2:])
-            if b in _MEASURE_NOUNS and not {m, a, b} & STOPWORDS and m not in _META_WORDS and not m.isdigit()]
+            if b in _MEASURE_NOUNS and not {m, a, b} & STOPWORDS and m not in _META_WORDS and not m.isdigit()
+            and m not in codes]
 
 
 def _other_measure(measures: list[tuple[str, str, str]], text: str) -> bool:

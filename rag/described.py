@@ -18,7 +18,7 @@ MONTHS = ("january february march april may june july august september october n
           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
 _MONTH = r"(?:" + "|".join(m.capitalize() for m in MONTHS) + r")\.?"
 _KINDS = {  # what a question calls a document -> the kinds of document that answer to it
-    "press release": {"press"}, "news release": {"press"}, "release": {"press"},
+    "press release": {"press"}, "news release": {"press"}, "release": {"press"}, "update": {"press", "news"},
     "news article": {"news"}, "news piece": {"news"}, "news story": {"news"}, "news report": {"news"}, "news": {"news", "press"},
     "article": {"news", "article"}, "story": {"news"},
     "registry record": {"record"}, "registry entry": {"record"}, "study record": {"record"}, "trial listing": {"record"},

@@ -587,3 +587,15 @@ def test_a_comparison_side_gives_its_figure_in_the_unit_the_other_side_answers_i
                         "scale in the 2026 press release?", dense={"60,000 doses annually.": 0.7, "eight years": 0.45,
                                                                    "scalability": 0.5})
     assert "30,000" in answer.text and "60,000 doses" in answer.text, answer.text
+
+
+def test_this_versus_that_answers_each_half_from_its_own_passage():
+    corpus = Corpus({
+        "news.txt": "ACME-316 data at SITC\n\nNews\nArticle\n\nAt SITC, among 8 patients treated at dose-level 2, the "
+                    "best overall response rate was 38%.\n\n© 2025 Example Media\n",
+        "release.txt": "Acme reports progress\n\nBOSTON, Mass., Jan. 08, 2026 (GLOBE NEWSWIRE) -- Acme Bio, Inc. today "
+                       "reported progress.\n\n- 31% confirmed ORR with a single ACME-316 dose in patients with high CD70 "
+                       "expression\n"})
+    answer = corpus.ask("ACME-316 response rates: what did the SITC dose level 2 data show versus the confirmed ORR in the "
+                        "2026 update?", dense={"38%": 0.4, "31%": 0.7})
+    assert "38%" in answer.text and "31%" in answer.text, answer.text
