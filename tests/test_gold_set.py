@@ -1,4 +1,4 @@
-"""Sanity checks for the hand-made gold / holdout / fresh QA sets in eval/.
+"""Sanity checks for the hand-made gold / holdout / fresh / unseen QA sets in eval/.
 
 Standard library + pytest only; no project imports.
 """
@@ -13,8 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 EVAL = ROOT / "eval"
-FILES = {"gold": EVAL / "gold.jsonl", "holdout": EVAL / "holdout.jsonl", "fresh": EVAL / "fresh.jsonl"}
-ID_PATTERN = {"gold": re.compile(r"^g\d{3}$"), "holdout": re.compile(r"^h\d{3}$"), "fresh": re.compile(r"^f\d{3}$")}
+FILES = {"gold": EVAL / "gold.jsonl", "holdout": EVAL / "holdout.jsonl", "fresh": EVAL / "fresh.jsonl",
+         "unseen": EVAL / "unseen.jsonl"}
+ID_PATTERN = {"gold": re.compile(r"^g\d{3}$"), "holdout": re.compile(r"^h\d{3}$"), "fresh": re.compile(r"^f\d{3}$"),
+              "unseen": re.compile(r"^u\d{3}$")}
 
 KINDS = {"factoid", "list", "yesno", "paraphrase", "multidoc", "followup", "unanswerable"}
 REQUIRED = {
