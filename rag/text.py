@@ -59,9 +59,12 @@ def tokens(text: str, keep_stopwords: bool = False) -> list[str]:
 @lru_cache(maxsize=200_000)
 def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     out: list[str] = []
-    for tok in _TOKEN.findall(normalize(text)):
+    for tok in _TOKEN.findall(_UNITED_STATES.sub(r"\g<0> us", normalize(text))):
         out.extend(_forms(tok, keep_stopwords))
     return tuple(out)
+
+
+_UNITED_STATES = re.compile(r"\bunited states\b")  # the registry's "United States" is the question's "US"
 
 
 @lru_cache(maxsize=500_000)
@@ -132,6 +135,7 @@ SYNONYM_GROUPS = [
     "presented presentation shown unveiled",
     "week weeks",
     "expect expected expects estimated anticipated anticipates projected",
+    "us u.s usa",
 ]
 
 _SYNONYMS: dict[str, frozenset[str]] = {}

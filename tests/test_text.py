@@ -107,3 +107,9 @@ def test_a_number_word_meets_its_digits():
     assert "2" in synonyms("two") and "two" in synonyms("2")
     assert "12" in set(expand(tokens("twelve sites")))
     assert "one" not in synonyms("1"), "'one' is mostly a pronoun ('one of the'), not a count"
+
+
+def test_us_meets_united_states_and_u_s():
+    assert "us" in tokens("Denver, Colorado, United States, 80218")
+    assert "us" in synonyms("u.s") and "usa" in synonyms("us")
+    assert "us" not in tokens("The United Kingdom and the States of Jersey")
