@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from .described import DATELINE, LEAD_CHARS, MONTHS, descriptors, fits, profile
 from .entities import CODE, NCT, Entity, Scope, bare, question_entities
+from .glossary import Gloss, glosses
 from .places import has_city, has_place
 from .text import STOPWORDS, specificity, stem, surface_forms, synonyms, tokens
 from .types import Chunk, Hit, Turn
@@ -26,6 +27,7 @@ ABSTAIN_TEXT = "The documents don't answer this."
 COMPARISON_SCORE = 0.75  # share of min_score each side of a comparison needs
 READ_IN_SCORE = 0.9  # share of min_score a passage needs in the document the question names by description
 FOCUS = 2.0  # weight of the thing a "what is the X of Y" question asks for (X), against its other words
+GLOSSED_SPECIFICITY = 0.6  # how much a lay phrase's idea, absent from a document, counts against it
 UNSAID_SPECIFICITY = 0.8  # a yes/no question's term this rare (Cellectis, lupus), absent from the span, makes the answer no
 PARALLEL = 0.1  # score a comparison side's passage gains by giving a figure in the unit of another side's answer
 RESTATES = 0.75  # share of a passage's new words (idf-weighted) the chosen span holds, to cite it as the same statement
@@ -102,7 +104,7 @@ _LOOKUP_TYPES = {"place", "city", "email", "phone", "zip", "nct", "code", "perso
 # words that name the kind of value asked for, answered by a value of that kind, not by the word
 _TYPE_WORDS = {kind: frozenset(t for w in words.split() for t in tokens(w)) for kind, words in {
     "zip": "zip code postal postcode", "phone": "phone telephone number", "email": "email e-mail address",
-    "nct": "nct identifier number", "person": "contact person name",
+    "nct": "nct identifier number clinicaltrials.gov registry registration", "person": "contact person name",
     "organisation": "firm organisation organization institution",
     "fullname": "full generic nonproprietary proprietary official complete long name stand short spelled abbreviation",
     # "US cities": a country's own names qualify the places asked for, as the records' "United States" does
@@ -132,6 +134,9 @@ _ABBREVIATED = {k: tuple(stem(w) for w in v.split()) for k, v in {
 _MEASURE_NOUNS = {stem(w) for w in ("rate", "rates", "survival", "ratio", "duration", "time", "level", "score",
                                     "response", "remission", "concentration", "count", "interval")}
 _META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
+# how precisely the question wants it, not what it asks about: "roughly how much", "exactly when"
+_HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark".split())
+_JOINED = re.compile(r"[-/.+]")
 _LOWER_BOUND = re.compile(r"(?:≥|>=|at least|minimum(?: of)?|more than|over)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:years?\s+)?(?:and older|or older|or more|and over|\+)", re.I)
 _UPPER_BOUND = re.compile(r"(?:≤|<=|<|up to|at most|no more than|under|maximum(?: of)?)\s*(\d+(?:\.\d+)?)", re.I)
 _CHOICES = re.compile(r"\b(\d+)((?:\s*,\s*\d+)*)\s+or\s+(\d+)\b")
@@ -150,6 +155,7 @@ class Question:
     read_in: tuple[str, ...] = ()  # phrases naming the document to answer from ("per the 2025 news article")
     excluded: tuple[str, ...] = ()  # what the question sets aside ("the study completion, not primary completion")
     each_source: bool = False  # asks what every document says ("across the two sources")
+    glossed: tuple[Gloss, ...] = ()  # lay phrases and the documents' terms for them ("day to day" -> performance status)
 
 
 @dataclass(frozen=True)
@@ -193,7 +199,8 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
         return "place", frozenset()
     if re.search(r"\b(?:phone|telephone)\b", ql):
         return "phone", frozenset()
-    m = re.search(r"\b(?:how many|number of)\s+((?:[\w/-]+\s+){0,3}[\w/-]+)", ql)
+    # "the registration number of X" names an identifier, not a count
+    m = re.search(r"\b(?:how many|(?<!registration )(?<!registry )(?<!identification )(?<!reference )number of)\s+((?:[\w/-]+\s+){0,3}[\w/-]+)", ql)
     if m:
         phrase = []
         for w in m.group(1).split():  # the noun phrase ends where a verb or preposition starts
@@ -216,15 +223,15 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
         return "fullname", frozenset()
     if re.search(r"\b(?:nct|trial id|registry|registration|clinicaltrials\.gov)\b.*\b(?:number|id|identifier)\b|\bnct (?:number|id|identifier)\b", ql):
         return "nct", frozenset()
-    if re.search(r"\b(?:price|cost|charge|pay|how much money)\b", ql):
+    if re.search(r"\b(?:prices?|costs?|costing|charges?|pay|how much money)\b", ql):
         return "money", frozenset()
     if re.search(r"\b(?:percent|percentage|proportion|rates?|orr)\b", ql) and re.search(r"\b(?:what|which|how)\b", ql):
         return "percent", frozenset()
-    if re.search(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,5}(?:dose|dosage)\b(?!-| limiting)|\bhow much\b(?!\s+(?:better|higher|more|lower|greater|larger|longer|less))", ql):
+    if re.search(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,5}(?:dose|dosage)\b(?!-| limiting)|(?<!by )\bhow much\b(?!\s+(?:better|higher|more|lower|greater|larger|longer|less))", ql):
         return "dose", frozenset()
     if re.search(r"\b(?:enrollment|enrolment|sample size)\b", ql) or re.search(r"\bhow (?:large|big)\b", ql):
         return "count", frozenset({"participant"})
-    if re.search(r"^\s*when\b|\bwhat (?:date|year|month|day)\b|\bwhich (?:date|year|month|week)\b|\bhow long\b|\bby when\b|\btime ?frames?\b|\bdate\b|\buntil when\b", ql):
+    if re.search(r"^\s*when\b|\bwhat (?:date|year|month|day)\b|\b(?:at|by) what (?:point|time)\b|\bwhich (?:date|year|month|week)\b|\bhow long\b|\bby when\b|\btime ?frames?\b|\bdate\b|\buntil when\b", ql):
         return "date", frozenset()
     if re.search(r"\bhow (?:much|old|high|low)\b|\bwhat (?:age|threshold|cut-?off|score|level)\b|\bminimum age\b|\bthreshold\b|\bcut-?off\b", ql):
         return "number", frozenset()
@@ -273,9 +280,12 @@ def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
     wording = _without(question, set_aside)
     # "Can you give me the endpoints?" asks for them, not whether one can
     expects, nouns = _expects(_REQUEST.sub("", wording))
-    return Question(question, query, frozenset(entities), expects, bool(_LIST.search(wording)), nouns,
+    glossed = glosses(wording)
+    # the documents' own terms for the question's lay phrases join the search
+    searched = query + "".join(f" {g.terms}" for g in glossed)
+    return Question(question, searched, frozenset(entities), expects, bool(_LIST.search(wording)), nouns,
                     query[len(question):], tuple(unknown_names(question, known)),
-                    read_in=sources, excluded=set_aside, each_source=bool(sources))
+                    read_in=sources, excluded=set_aside, each_source=bool(sources), glossed=glossed)
 
 
 def _quantities(text: str) -> list[str]:
@@ -364,6 +374,12 @@ class Answerer:
         # "according to the 2025 news article": which document to read, not what the passage says
         wording = _without(q.text, q.read_in + q.excluded)
         asked = tokens(wording)
+        # a lay phrase is one idea, which the documents say in their own terms
+        glossed = [g for g in q.glossed if any(self.known(m) for m in g.members)]
+        lay = {t for g in glossed for t in tokens(g.phrase)}
+        for g in glossed:
+            out.append(_Concept(g.members, min(self.idf(m) for m in g.members if self.known(m)), True, GLOSSED_SPECIFICITY))
+        asked = [t for t in asked if t not in lay]
         # a capitalised word inside the question names something (Germany, FDA): treat as specific
         names = {stem(w.casefold()) for w in re.findall(r"(?<=[\w,;:] )[A-Z][\w-]+", wording)
                  if w.casefold().rstrip(".") not in _MONTHS_AND_DAYS}
@@ -371,8 +387,10 @@ class Answerer:
         focus = _focus(wording)
         type_words = _TYPE_WORDS.get(q.expects, frozenset()) | (_PUBLICATION_WORDS if _asks_publication(q) else frozenset())
         for t in dict.fromkeys(asked + tokens(q.context)):
-            if t in entity_words:
-                continue  # entities are checked by scope, not by wording
+            if t in entity_words or t in _HEDGES:
+                continue  # entities are checked by scope, not by wording; "roughly" asks nothing
+            if _JOINED.search(t) and not self.known(t) and all(stem(p) in asked for p in _JOINED.split(t) if p):
+                continue  # "drugs/interventions": its parts are asked, each on its own
             members = synonyms(t)
             # an unseen word with a known synonym weighs what the synonym the documents use weighs
             known_members = [m for m in members if self.known(m)]
@@ -457,8 +475,11 @@ class Answerer:
             scope = self.scope_of(h.chunk.source)
             if strict and self.foreign_specific(concepts, scope.tokens):
                 continue
-            if h.dense < self.min_dense and not (published and DATELINE.search(h.chunk.text)):
-                continue  # shares a word with the question but is about something else
+            # shares a word with the question but is about something else; a short field holding
+            # every word asked ("Masking: None" for "is IGNITE blinded?") is about just that
+            if (h.dense < self.min_dense and not (published and DATELINE.search(h.chunk.text))
+                    and not (known and self.coverage(known, set(tokens(h.chunk.text)), set()) >= 1.0)):
+                continue
             spans = [h.chunk]
             # a label's value, a site's address and contact, the list a sentence introduces
             last = h.chunk

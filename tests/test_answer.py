@@ -16,7 +16,7 @@ import pytest
 from rag.answer import ABSTAIN_TEXT, Answer, Answerer, Question, analyze, has_expected, idf_function, yes_or_no
 from rag.chunk import chunk_document
 from rag.entities import Entity, Scope, learn_trial_names
-from rag.text import tokens
+from rag.text import stem, tokens
 from rag.types import Chunk, Document, Hit, Turn
 
 
@@ -599,3 +599,49 @@ def test_this_versus_that_answers_each_half_from_its_own_passage():
     answer = corpus.ask("ACME-316 response rates: what did the SITC dose level 2 data show versus the confirmed ORR in the "
                         "2026 update?", dense={"38%": 0.4, "31%": 0.7})
     assert "38%" in answer.text and "31%" in answer.text, answer.text
+
+
+def test_a_lay_phrase_is_covered_by_the_documents_term_for_it(eligibility):
+    answer = eligibility.ask("How well must patients be able to function day to day to enter the ALLO-605 study?")
+    assert not answer.abstained and "ECOG" in cited(answer), answer.text
+
+
+def test_how_precisely_a_question_asks_is_no_word_a_passage_must_hold(pipeline):
+    question = pipeline.question("Roughly how many participants will the ALLO-605 study enroll?")
+    assert not any(stem("roughly") in c.members for c in pipeline.answerer.concepts(question))
+    answer = pipeline.answerer.answer(question, pipeline.hits(question.query))
+    assert not answer.abstained and "136" in answer.text, answer.text
+
+
+def test_a_slashed_pair_of_asked_words_is_not_itself_a_word_to_find():
+    record = Corpus({"r.txt": "Study of ALLO-605 in myeloma\n\nArms and interventions\n\n"
+                     "Intervention/Treatment: | Drug: ALLO-605 Drug: Fludarabine Drug: Cyclophosphamide |\n"})
+    answer = record.ask("Which drugs/interventions are given in the ALLO-605 study?", dense={"Intervention/Treatment": 0.3})
+    assert not answer.abstained and "Fludarabine" in answer.text, answer.text
+
+
+def test_a_short_field_holding_every_word_asked_answers_below_the_similarity_floor():
+    record = Corpus({"r.txt": "Study of ALLO-605 in myeloma\n\nThe study of ALLO-605 enrolls adults with myeloma.\n\n"
+                     "Masking: | None (Open Label) |\n"})
+    answer = record.ask("Which masking does ALLO-605 use?", dense={"Masking": 0.05, "enrolls": 0.5})
+    assert not answer.abstained and "Open Label" in answer.text, answer.text
+
+
+def test_a_registration_number_is_answered_by_the_identifier_field():
+    record = Corpus({"r.txt": "Study of ALLO-605 in myeloma\n\nClinicalTrials.gov Identifier: NCT01234567\n\n"
+                     "The study of ALLO-605 enrolls adults with myeloma.\n"})
+    question = record.question("What is the registration number of the ALLO-605 study?")
+    # "registration" names the kind of value asked for, which the identifier is, not a word it must hold
+    assert all(c.typed for c in record.answerer.concepts(question) if stem("registration") in c.members)
+    answer = record.ask(question.text, dense={"Identifier": 0.3})
+    assert not answer.abstained and "NCT01234567" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question, expects", [
+    ("What are the manufacturing costs per dose?", "money"),
+    ("By how much did the cash balance fall?", "number"),
+    ("What is the registration number of the study?", "nct"),
+    ("At what point is the primary outcome measured?", "date"),
+])
+def test_the_kind_of_value_asked_for_is_read_from_the_question(eligibility, question, expects):
+    assert eligibility.question(question).expects == expects

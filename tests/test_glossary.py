@@ -1,0 +1,42 @@
+"""Lay phrases are read as the documents' terms for them (`rag.glossary`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.glossary import glosses
+from rag.places import has_city, has_place
+
+
+@pytest.mark.parametrize("question, phrase, term", [
+    ("How well must patients function day to day to join?", "function day to day", "performance"),
+    ("Where is Allogene's home base?", "home base", "headquarters"),
+    ("Which company handed over the rights to the product?", "handed over the rights", "rights"),
+    ("How much cancer left behind do they test for?", "cancer left behind", "mrd"),
+    ("What happens if the donor cells attack the patient?", "donor cells attack the patient", "gvhd"),
+])
+def test_a_lay_phrase_is_read_as_the_documents_terms(question, phrase, term):
+    found = glosses(question)
+    assert [g.phrase for g in found] == [phrase], found
+    assert term in found[0].terms.split()
+
+
+def test_a_question_in_the_documents_own_terms_has_nothing_to_gloss():
+    assert glosses("What ECOG performance status is required for ALLO-605?") == ()
+    assert glosses("Where is Allogene headquartered?") == ()
+
+
+def test_overlapping_lay_phrases_are_read_once_the_longest_first():
+    # "wipe out the patient's immune cells" is lymphodepletion; its "wipe out" alone would be depletion
+    found = glosses("Why wipe out the patient's own immune cells first?")
+    assert len(found) == 1 and "lymphodepletion" in found[0].terms.split(), found
+
+
+@pytest.mark.parametrize("text, place, city", [
+    ("Allogene is headquartered in South San Francisco.", True, True),
+    ("Sites are open in Houston, Texas.", True, True),
+    ("Sites are open in France and Germany.", True, False),
+    ("The study enrolls adults with lupus.", False, False),
+])
+def test_a_well_known_city_is_a_place_without_its_state(text, place, city):
+    assert has_place(text) is place and has_city(text) is city
