@@ -233,7 +233,7 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
         return "count", frozenset({"participant"})
     if re.search(r"^\s*when\b|\bwhat (?:date|year|month|day)\b|\b(?:at|by) what (?:point|time)\b|\bwhich (?:date|year|month|week)\b|\bhow long\b|\bby when\b|\btime ?frames?\b|\bdate\b|\buntil when\b", ql):
         return "date", frozenset()
-    if re.search(r"\bhow (?:much|old|high|low)\b|\bwhat (?:age|threshold|cut-?off|score|level)\b|\bminimum age\b|\bthreshold\b|\bcut-?off\b", ql):
+    if re.search(r"\bhow (?:much|old|high|low)\b|\bwhat (?:[\w-]+ ){0,2}(?:age|threshold|cut-?off|score|level|value)\b|\bminimum age\b|\bthreshold\b|\bcut-?off\b", ql):
         return "number", frozenset()
     return "other", frozenset()
 
@@ -331,11 +331,14 @@ def has_expected(q: Question, text: str) -> bool:
         return bool(_quantities(text))
     if q.expects == "count":
         nouns = set().union(*(synonyms(n) for n in q.count_nouns)) if q.count_nouns else set()
-        words = tokens(text, keep_stopwords=True)
-        for i, w in enumerate(words):
+        # each word with its index terms ("T-cells": t-cells, t, cell), so a joined word is one word of the window
+        words = [f for f in (tokens(w, keep_stopwords=True) for w in text.split()) if f]
+        for i, forms in enumerate(words):
+            w = forms[0]
             if (re.fullmatch(r"\d[\d,]*", w) and not re.fullmatch(r"(?:19|20)\d\d", w)) or (w in NUMBER_WORDS and w != "one"):
-                # "136 participants", "26 patients who", "enrollment is 92"
-                if not nouns or any(x in nouns for x in words[i + 1 : i + 4] + words[max(0, i - 3) : i]):
+                # "136 participants", "26 patients who", "enrollment is 92", "80 million CAR T-cells"
+                near = [x for f in words[i + 1 : i + 4] + words[max(0, i - 3) : i] for x in f]
+                if not nouns or any(x in nouns for x in near):
                     return True
         return False
     return True

@@ -87,6 +87,7 @@ _ENTRIES: list[tuple[str, str]] = [
     ("autologous own", r"(?:made|derived|manufactured) from (?:the |each )?patient'?s? own"),
     ("crispr edit editing gene-editing talen", r"(?:genome|gene|dna|genetic) (?:editing|engineering|modification|surgery)|"
                                                r"(?:edit|modify|engineer|alter)(?:s|ed|ing)? (?:the )?(?:genes?|genome|dna)"),
+    ("target targets targeting targeted", r"go(?:es|ing)? after|aim(?:s|ed|ing)? at|hom(?:e|es|ed|ing) in on|zero(?:es|ed|ing)? in on"),
     ("car car-t chimeric", r"engineered (?:immune |t[- ])?cells?"),
     ("nk", r"natural killer"),
     ("cord umbilical", r"(?:baby'?s?|newborn|birth) (?:cord|blood)|afterbirth|placenta"),

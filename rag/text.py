@@ -111,6 +111,7 @@ SYNONYM_GROUPS = [
     "orr response responses respond",
     "identifier id number nct",
     "phase stage",
+    "level levels tier tiers",
     "condition conditions disease diseases indication indications illness disorder",
     "intervention interventions treatment treatments therapy therapies drug drugs agent product",
     "manufacture manufactured manufacturing produce produced production make made scale",
@@ -123,6 +124,7 @@ SYNONYM_GROUPS = [
     "contact phone call email",
     "kidney renal rcc",
     "myeloma mm",
+    "myositis myopathy myopathies",
     "autologous own",
     "prior previous previously earlier before received",
     "lines regimens line regimen",
@@ -149,6 +151,9 @@ for _group in SYNONYM_GROUPS:
 for _n, _word in enumerate("two three four five six seven eight nine ten eleven twelve".split(), start=2):
     _SYNONYMS[_word] = _SYNONYMS.get(_word, frozenset((_word,))) | {str(_n)}
     _SYNONYMS[str(_n)] = _SYNONYMS.get(str(_n), frozenset((str(_n),))) | {_word}
+# "the second dose level" is "dose-level 2"
+for _n, _word in enumerate("second third fourth fifth sixth".split(), start=2):
+    _SYNONYMS[stem(_word)] = _SYNONYMS.get(stem(_word), frozenset((stem(_word),))) | {str(_n)}
 
 
 def synonyms(token: str) -> frozenset[str]:

@@ -642,6 +642,20 @@ def test_a_registration_number_is_answered_by_the_identifier_field():
     ("By how much did the cash balance fall?", "number"),
     ("What is the registration number of the study?", "nct"),
     ("At what point is the primary outcome measured?", "date"),
+    ("What DAS28-ESR value must patients be under at Week 52?", "number"),
+    ("What TIS score is the endpoint?", "number"),
 ])
 def test_the_kind_of_value_asked_for_is_read_from_the_question(eligibility, question, expects):
     assert eligibility.question(question).expects == expects
+
+
+def test_a_time_of_year_is_no_product_code(eligibility):
+    assert eligibility.question("What did the early-2026 outlook say about ALLO-605?").entities == {
+        Entity("allo-605", "product")}
+
+
+def test_a_count_reads_the_noun_past_a_joined_word():
+    record = Corpus({"r.txt": "ALLO-316 kidney study\n\nAmong 8 patients treated at dose-level 2 (80 million CAR T-cells), "
+                     "the response rate was 38%.\n"})
+    answer = record.ask("How many cells did ALLO-316 patients get at dose level 2?")
+    assert not answer.abstained and "80 million" in answer.text, answer.text

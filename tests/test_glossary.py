@@ -14,6 +14,7 @@ from rag.places import has_city, has_place
     ("Which company handed over the rights to the product?", "handed over the rights", "rights"),
     ("How much cancer left behind do they test for?", "cancer left behind", "mrd"),
     ("What happens if the donor cells attack the patient?", "donor cells attack the patient", "gvhd"),
+    ("Which cells does the product go after?", "go after", "target"),
 ])
 def test_a_lay_phrase_is_read_as_the_documents_terms(question, phrase, term):
     found = glosses(question)

@@ -107,6 +107,9 @@ def test_a_number_word_meets_its_digits():
     assert "2" in synonyms("two") and "two" in synonyms("2")
     assert "12" in set(expand(tokens("twelve sites")))
     assert "one" not in synonyms("1"), "'one' is mostly a pronoun ('one of the'), not a count"
+    # "the second dosing tier" is "dose-level 2"
+    assert "2" in synonyms(stem("second")) and stem("level") in synonyms(stem("tier"))
+    assert stem("myopathies") in synonyms(stem("myositis"))
 
 
 def test_us_meets_united_states_and_u_s():
