@@ -89,6 +89,11 @@ _ORGANISATION = re.compile(r"\b[A-Z][\w&'.-]*(?:\s+[A-Z&][\w&'.-]*){0,4}\s+(?:Th
                            r"Bio(?:sciences|therapeutics|tech|logics|pharma)?|Oncology|Inc|Incorporated|Corp(?:oration)?|"
                            r"Company|Co|Ltd|Limited|LLC|GmbH|AG|plc|Institutes?|University|Hospital|Cent(?:er|re)|"
                            r"Foundation|Group|Laboratories|Labs|Health|Medicine)\b")
+# ... or a name doing what companies do ("Servier has granted Allogene exclusive rights", "licensed from Cellectis")
+_ORGANISATION_ACTS = re.compile(r"\b[A-Z][\w&.'-]+(?:\s+[A-Z][\w&.'-]+){0,3}\s+(?:has\s+|have\s+|had\s+)?(?:granted|licensed|"
+                                r"sublicensed|acquired|sold|transferred|partnered|sponsored|sponsors|funded|funds)\b|"
+                                r"\b(?:licensed|sublicensed|acquired|in-licensed|rights|partnership|collaboration|agreement)\s+"
+                                r"(?:from|with)\s+[A-Z]")
 # ... or any name a sponsor's label gives ("Sponsor: Isala", "Responsible Party: | AstraZeneca")
 _SPONSOR_FIELD = re.compile(r"\b(?:sponsor|lead sponsor|collaborators?|responsible party|funded by|funder|sponsored by)\s*[:|]\s*\|?\s*[A-Z]",
                             re.I)
@@ -309,7 +314,7 @@ def has_expected(q: Question, text: str) -> bool:
     if q.expects == "person":
         return bool(_PERSON.search(text))
     if q.expects == "organisation":
-        return bool(_ORGANISATION.search(text) or _SPONSOR_FIELD.search(text))
+        return bool(_ORGANISATION.search(text) or _SPONSOR_FIELD.search(text) or _ORGANISATION_ACTS.search(text))
     if q.expects == "zip":
         return bool(re.search(r"\b\d{5}(?:-\d{4})?\b", text))
     if q.expects == "code":

@@ -659,3 +659,10 @@ def test_a_count_reads_the_noun_past_a_joined_word():
                      "the response rate was 38%.\n"})
     answer = record.ask("How many cells did ALLO-316 patients get at dose level 2?")
     assert not answer.abstained and "80 million" in answer.text, answer.text
+
+
+def test_a_name_doing_what_companies_do_answers_which_company():
+    corpus = Corpus({"release.txt": "Acme outlook\n\nAcme's lead program is cema-cel, given as first-line consolidation.\n\n"
+                     "Servier has granted Acme exclusive rights to cema-cel in the U.S. and the EU.\n"})
+    answer = corpus.ask("Which company granted Acme its rights to cema-cel?", dense={"lead program": 0.6, "Servier": 0.5})
+    assert not answer.abstained and "Servier" in answer.text, answer.text
