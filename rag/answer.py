@@ -178,6 +178,33 @@ class Answer:
     reason: str = ""
 
 
+_CLAUSES = re.compile(r",?\s+and\s+(?=(?:\w+\s+){0,2}(?:what|when|which|how|who|where)\b)", re.I)
+
+
+def sub_questions(question: str, trial_names: frozenset[str], known: Callable[[str], bool]) -> list[str]:
+    """Two questions asked as one ("What does ALLO-605 target, and what does the 2026 press release
+    say ALLO-329 targets?"): its clauses, when each names its own subject (a product, trial or
+    document) and the subjects differ; else the question alone. Each clause is then answered on
+    its own, from its own search, and the answer cites both."""
+    clauses = [c.strip(" ,;") for c in _CLAUSES.split(question.strip(), maxsplit=1)]
+    if len(clauses) != 2 or not all(clauses):
+        return [question]
+    subjects = [(frozenset(question_entities(c, trial_names, known)), frozenset(d.phrase.casefold() for d in descriptors(c)))
+                for c in clauses]
+    if not all(entities or described for entities, described in subjects) or subjects[0] == subjects[1]:
+        return [question]
+    return [c if c.endswith("?") else c + "?" for c in clauses]
+
+
+def joined(answers: Sequence[Answer]) -> Answer:
+    """One answer citing each sub-question's spans, numbered on from the one before."""
+    text, spans = [], []
+    for a in answers:
+        text.append(re.sub(r"\[(\d+)\]", lambda m, n=len(spans): f"[{int(m.group(1)) + n}]", a.text))
+        spans += a.spans
+    return Answer(" ".join(text), False, tuple(spans))
+
+
 def _expects(q: str) -> tuple[str, frozenset[str]]:
     """The kind of value asked for. A question joining clauses that ask for different kinds
     ("When ..., and over what period ... rate?") asks for no single kind."""

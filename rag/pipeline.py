@@ -13,7 +13,7 @@ from typing import Any
 
 from langchain_core.runnables import RunnableLambda
 
-from .answer import Answer, Answerer, Question, analyze, idf_function
+from .answer import Answer, Answerer, Question, analyze, idf_function, joined, sub_questions
 from .cite import citations
 from .entities import Scope
 from .llm import with_llm
@@ -98,9 +98,19 @@ class QA:
 
         def first_answer(x: dict) -> Answer:
             self._refresh()
-            return self._first_answer(lambda p: one(p).invoke(x))
+            return self._answer(x["question"], lambda p, question: one(p).invoke({**x, "question": question}))
 
         return RunnableLambda(first_answer)
+
+    def _answer(self, question: str, run: Callable[[Pass, str], Answer]) -> Answer:
+        """`run` over the passes for the question, or, for two questions asked as one, for each
+        of them, the answer citing both (the whole question's answer when either finds none)."""
+        parts = sub_questions(question, self.trial_names, self.passes[-1].known)
+        if len(parts) > 1:
+            answers = [self._first_answer(lambda p, part=part: run(p, part)) for part in parts]
+            if not any(a.abstained for a in answers):
+                return joined(answers)
+        return self._first_answer(lambda p: run(p, question))
 
     def _first_answer(self, run: Callable[[Pass], Answer]) -> Answer:
         """Run the passes in order until one does not abstain; its answer (or the last abstention)."""
@@ -154,17 +164,17 @@ class QA:
         self._refresh()
         retrieving = answering = 0.0
 
-        def run(p: Pass) -> Answer:
+        def run(p: Pass, asked: str) -> Answer:
             nonlocal retrieving, answering
             t1 = time.perf_counter()
-            q: Question = analyze(question, history, self.trial_names, p.known)
+            q: Question = analyze(asked, history, self.trial_names, p.known)
             hits = self.retrieve(q, top_k, filters, p.sources)
             t2 = time.perf_counter()
             answer = p.answerer.answer(q, hits)
             retrieving, answering = retrieving + t2 - t1, answering + time.perf_counter() - t2
             return answer
 
-        answer = self._first_answer(run)
+        answer = self._answer(question, run)
         t3 = time.perf_counter()
         texts = {s: self.index.document(s).text for s in {p.chunk.source for p in answer.spans}}
         cites = citations(answer.spans, texts)

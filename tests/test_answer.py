@@ -13,7 +13,8 @@ from collections import Counter
 
 import pytest
 
-from rag.answer import ABSTAIN_TEXT, Answer, Answerer, Question, analyze, has_expected, idf_function, yes_or_no
+from rag.answer import (ABSTAIN_TEXT, Answer, Answerer, Question, analyze, has_expected, idf_function, joined,
+                        sub_questions, yes_or_no)
 from rag.chunk import chunk_document
 from rag.entities import Entity, Scope, learn_trial_names
 from rag.text import stem, tokens
@@ -666,3 +667,31 @@ def test_a_name_doing_what_companies_do_answers_which_company():
                      "Servier has granted Acme exclusive rights to cema-cel in the U.S. and the EU.\n"})
     answer = corpus.ask("Which company granted Acme its rights to cema-cel?", dense={"lead program": 0.6, "Servier": 0.5})
     assert not answer.abstained and "Servier" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("What does ALLO-605 target, and what does the 2026 press release say ALLO-329 targets?",
+     ["What does ALLO-605 target?", "what does the 2026 press release say ALLO-329 targets?"]),
+    ("How many will ALLO-605 enroll, and how many sites does ALLO-316 have?",
+     ["How many will ALLO-605 enroll?", "how many sites does ALLO-316 have?"]),
+    # the second clause names no subject of its own: one question about ALLO-605
+    ("When did ALLO-605 start, and how many will it enroll?", None),
+    # the same subject twice: one question
+    ("When did ALLO-605 start, and what does ALLO-605 target?", None),
+])
+def test_two_questions_asked_as_one_are_split_when_each_names_its_subject(question, parts):
+    names = learn_trial_names([PIPELINE])
+    assert sub_questions(question, names, lambda key: True) == (parts or [question])
+
+
+def test_joined_answers_number_their_citations_on():
+    first = Answer("136 participants [1][2]", False, ("a", "b"))
+    second = Answer("40 participants [1]", False, ("c",))
+    both = joined([first, second])
+    assert both.text == "136 participants [1][2] 40 participants [3]" and both.spans == ("a", "b", "c")
+
+
+def test_a_document_asked_what_it_says_is_named_by_description():
+    from rag.described import descriptors
+    found = descriptors("What does the 2026 press release say ALLO-329 targets?")
+    assert [(d.kinds, d.year) for d in found] == [(frozenset({"press"}), "2026")]

@@ -106,6 +106,18 @@ def test_yes_no_question_over_the_corpus(qa):
 
 
 @pytest.mark.slow
+def test_two_questions_asked_as_one_are_each_answered_from_their_own_document(qa):
+    # a date for one, a count for the other: asked as one, neither kind would be asked for
+    question = "When did the ALLO-605 study start, and how many participants will the AlloNK study enroll?"
+    for answer, sources in ((r := qa.ask(question)), [c.source for c in r.citations]), (
+            (a := qa.chain().invoke({"question": question, "history": []})), [p.chunk.source for p in a.spans]):
+        text = answer.answer if isinstance(answer, AskResponse) else answer.text
+        assert not answer.abstained and "June 6, 2021" in text and "92" in text, text
+        assert ALLO_605 in sources and ALLONK in sources
+    check_citations(qa, r)
+
+
+@pytest.mark.slow
 def test_chain_runs_as_a_langchain_runnable(qa):
     answer = qa.chain().invoke({"question": "What is the planned enrollment of the AlloNK study?", "history": []})
     assert not answer.abstained and "92" in answer.text
