@@ -648,9 +648,12 @@ class Answerer:
         documents each fits, for descriptors that tell documents apart; one set per descriptor."""
         titles = {h.chunk.source: h.title for h in hits}
         found = descriptors(q.text)
+        fitting = [{s for s, title in titles.items() if fits(d, profile(title, self.scope_of(s).text))} for d in found]
+        # "the news article" set against "the press release" (a news release too) means the other documents
+        narrower = [set().union(*(o for o in fitting if o and o < fit)) for fit in fitting]
+        fitting = [fit - inner for fit, inner in zip(fitting, narrower)]
         out = []
-        for d in found:
-            fit = {s for s, title in titles.items() if fits(d, profile(title, self.scope_of(s).text))}
+        for fit in fitting:
             if fit and fit != set(titles) and fit not in out:
                 out.append(fit)
         return tuple(d.phrase for d in found), out

@@ -695,3 +695,16 @@ def test_a_document_asked_what_it_says_is_named_by_description():
     from rag.described import descriptors
     found = descriptors("What does the 2026 press release say ALLO-329 targets?")
     assert [(d.kinds, d.year) for d in found] == [(frozenset({"press"}), "2026")]
+
+
+def test_the_news_article_set_against_the_press_release_is_the_other_document():
+    # a press release is a news release too: "the news article" fits both, and means the one that is not
+    corpus = Corpus({
+        "news.txt": "ACME-316 data\n\nNews\nArticle\n\nAmong 8 patients treated at dose-level 2, the best overall response "
+                    "rate of ACME-316 was 38%.\n\n© 2025 Example Media\n",
+        "release.txt": "Acme reports progress\n\nBOSTON, Mass., Jan. 08, 2026 (GLOBE NEWSWIRE) -- Acme Bio, Inc. today "
+                       "reported progress.\n\n- 31% confirmed response rate with a single ACME-316 dose in patients with "
+                       "high CD70 expression\n"})
+    answer = corpus.ask("How does the ACME-316 response rate in the news article compare with the one in the January 2026 "
+                        "press release?", dense={"38%": 0.5, "31%": 0.6})
+    assert "38%" in answer.text and "31%" in answer.text, answer.text
