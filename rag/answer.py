@@ -208,7 +208,7 @@ def joined(answers: Sequence[Answer]) -> Answer:
 def _expects(q: str) -> tuple[str, frozenset[str]]:
     """The kind of value asked for. A question joining clauses that ask for different kinds
     ("When ..., and over what period ... rate?") asks for no single kind."""
-    clauses = [c for c in re.split(r",?\s+and\s+(?=(?:\w+\s+){0,2}(?:what|when|which|how|who|where)\b)", q.strip(), flags=re.I) if c]
+    clauses = [c for c in _CLAUSES.split(q.strip()) if c]
     kinds = {_expects_one(c) for c in clauses}
     if len(kinds) > 1:
         return "other", frozenset()
