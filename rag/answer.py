@@ -20,7 +20,7 @@ from .described import DATELINE, LEAD_CHARS, MONTHS, descriptors, fits, profile
 from .entities import CODE, NCT, Entity, Scope, bare, question_entities
 from .glossary import Gloss, glosses
 from .places import has_city, has_place
-from .text import STOPWORDS, specificity, stem, surface_forms, synonyms, tokens
+from .text import JOINERS, STOPWORDS, specificity, stem, surface_forms, synonyms, tokens
 from .types import Chunk, Hit, Turn
 
 ABSTAIN_TEXT = "The documents don't answer this."
@@ -141,7 +141,6 @@ _MEASURE_NOUNS = {stem(w) for w in ("rate", "rates", "survival", "ratio", "durat
 _META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
 # how precisely the question wants it, not what it asks about: "roughly how much", "exactly when"
 _HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark".split())
-_JOINED = re.compile(r"[-/.+]")
 _LOWER_BOUND = re.compile(r"(?:≥|>=|at least|minimum(?: of)?|more than|over)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:years?\s+)?(?:and older|or older|or more|and over|\+)", re.I)
 _UPPER_BOUND = re.compile(r"(?:≤|<=|<|up to|at most|no more than|under|maximum(?: of)?)\s*(\d+(?:\.\d+)?)", re.I)
 _CHOICES = re.compile(r"\b(\d+)((?:\s*,\s*\d+)*)\s+or\s+(\d+)\b")
@@ -424,7 +423,7 @@ class Answerer:
         for t in dict.fromkeys(asked + tokens(q.context)):
             if t in entity_words or t in _HEDGES:
                 continue  # entities are checked by scope, not by wording; "roughly" asks nothing
-            if _JOINED.search(t) and not self.known(t) and all(stem(p) in asked for p in _JOINED.split(t) if p):
+            if JOINERS.search(t) and not self.known(t) and all(stem(p) in asked for p in JOINERS.split(t) if p):
                 continue  # "drugs/interventions": its parts are asked, each on its own
             members = synonyms(t)
             # an unseen word with a known synonym weighs what the synonym the documents use weighs
@@ -847,7 +846,7 @@ def _in_document(members: frozenset[str], doc_tokens: frozenset[str]) -> bool:
     for m in members:
         if m in doc_tokens:
             return True
-        parts = [p for p in re.split(r"[-/.+]", m) if p]
+        parts = [p for p in JOINERS.split(m) if p]
         if len(parts) > 1 and all(p in doc_tokens for p in parts):
             return True
         if len(m) >= 7 and any(t.startswith(m[:7]) for t in doc_tokens):

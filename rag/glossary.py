@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .text import normalize, stem
+from .text import JOINERS, normalize, stem
 
 # (the documents' terms, each enough on its own; a pattern of lay phrasings over normalized text)
 _ENTRIES: list[tuple[str, str]] = [
@@ -129,7 +129,7 @@ class Gloss:
 
 def _members(terms: str) -> frozenset[str]:
     # a joined term (cost-of-goods) is one index token as written; others as their stem
-    return frozenset(w if re.search(r"[-/.+]", w) else stem(w) for w in terms.split())
+    return frozenset(w if JOINERS.search(w) else stem(w) for w in terms.split())
 
 
 _COMPILED = [(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])"), terms, _members(terms)) for terms, pattern in _ENTRIES]

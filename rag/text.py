@@ -77,16 +77,16 @@ def _forms(tok: str, keep_stopwords: bool) -> tuple[str, ...]:
     prefix = _LETTERS_THEN_DIGIT.match(tok)
     if prefix and prefix.group(1) not in STOPWORDS:  # NCT05000450 also matches "NCT number"
         out.append(prefix.group(1))
-    if _JOINERS.search(tok):
+    if JOINERS.search(tok):
         out.append(tok)
-        out.extend(stem(p) for p in _JOINERS.split(tok) if p and p not in STOPWORDS)
+        out.extend(stem(p) for p in JOINERS.split(tok) if p and p not in STOPWORDS)
     else:
         out.append(stem(tok))
     return tuple(out)
 
 
 _LETTERS_THEN_DIGIT = re.compile(r"([^\W\d_]{2,})\d")
-_JOINERS = re.compile(r"[-/.+]")
+JOINERS = re.compile(r"[-/.+]")  # what joins the parts of one token: cost-of-goods, drugs/interventions
 
 
 # Clinical-trial and biotech paraphrases: a question word meets the document's word. Only true
