@@ -26,6 +26,7 @@ from .types import Chunk, Hit, Turn
 ABSTAIN_TEXT = "The documents don't answer this."
 COMPARISON_SCORE = 0.75  # share of min_score each side of a comparison needs
 READ_IN_SCORE = 0.9  # share of min_score a passage needs in the document the question names by description
+SUBJECT = 0.3  # weight of a word describing the thing asked about ("the dual-target lupus AlloCAR"), which a passage about it need not repeat
 FOCUS = 2.0  # weight of the thing a "what is the X of Y" question asks for (X), against its other words
 GLOSSED_SPECIFICITY = 0.6  # how much a lay phrase's idea, absent from a document, counts against it
 UNSAID_SPECIFICITY = 0.8  # a yes/no question's term this rare (Cellectis, lupus), absent from the span, makes the answer no
@@ -50,15 +51,22 @@ def _asks_publication(q: Question) -> bool:
     return q.expects == "date" and bool(_PUBLISHED.search(q.text))
 
 
-_ACHIEVED = re.compile(r"\b(?:achiev\w*|shown|showed|reported|seen|observed|demonstrated|reached|attained)\b", re.I)
+_ACHIEVED = re.compile(r"\b(?:achiev\w*|show|shown|showed|reported|seen|observed|demonstrated|reached|attained)\b", re.I)
 _SUPPOSED = re.compile(r"\d[^.;]*?\b(?:could|would|might)\b", re.I)
 _DATE = re.compile(r"\b(?:(?:19|20)\d\d|[12]H|Q[1-4]|" + "|".join(MONTHS) + r")\b|\b\d+\s*(?:days?|weeks?|months?|years?)\b|\bweek\s+\d+|\bhalf of\b|\b(?:this|next|last) year\b|\bmid-?year\b", re.I)
 _PERCENT = re.compile(r"\d\s*%|\bpercent\b|\(\d+/\d+\)", re.I)
 _MONEY = re.compile(r"[$€£]\s*\d|\b\d[\d,.]*\s*(?:usd|dollars|euros|million dollars)\b|\bprice[sd]? at\b", re.I)
 _DOSE = re.compile(r"\d[\d,.]*\s*(?:mg|g|µg|mcg|ug|ml|iu|units?|cells|million|billion|x\s*10|×\s*10|/kg|/m2|mg/m2)\b", re.I)
-_QUANTITY = re.compile(r"(?<![\w/-])(?<!phase )(?<!Phase )[<>≥≤~]?\d[\d,.]*(?:\+|\s*%)?(?![\w/])(?!-[A-Za-z])|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.I)
+_QUANTITY = re.compile(r"(?<![\w/\[-])(?<!phase )(?<!Phase )[<>≥≤~]?\d[\d,.]*(?:\+|\s*%)?(?![\w/])(?!-[A-Za-z])|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.I)
 _YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|will|would|was|were|has|have|had|should|may|must)\b", re.I)
 _LIST = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}[\w-]+s\s+(?:are|were|do|does|did|will|would|can|could|must|is|have|has)\b|\b(?:two|three|four|five|both)\s+[\w-]+s\b|\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will|must|could|can)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bendpoints\b|\bdiseases\b|\bgroups\b|\bincluding\b", re.I)
+# who is asking, put before the question: "From an investor's perspective, ...", "As a treating physician, ..."
+_FRAMING = re.compile(r"^\s*(?:(?:from|speaking from|with) (?:an?|the|my|our) [\w\s'’-]{0,40}?(?:perspective|standpoint|point of view|viewpoint|angle|lens)"
+                      r"|(?:speaking )?as (?:an?|the) (?:[\w-]+ ){0,3}(?:physician|doctor|clinician|investor|analyst|regulator|nurse|patient|"
+                      r"investigator|coordinator|pharmacist|specialist|officer|scientist|researcher|rheumatologist|oncologist|hematologist|"
+                      r"haematologist|caregiver|member|person|manager|lead|professional))\s*,\s*", re.I)
+# a condition put before the question proper: "If a patient had X, could they ...?"
+_CONDITION = re.compile(r"^\s*(?:if|suppose|supposing|assuming|given that|say)\b[^,?]*,\s*", re.I)
 _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
 # "how many will it enroll?" asks for a planned enrollment, which only a passage about enrolling
 # states; "more than 200 patients treated" or "8 patients treated at dose-level 2" counts others
@@ -138,6 +146,19 @@ _ABBREVIATED = {k: tuple(stem(w) for w in v.split()) for k, v in {
 # what a qualified measure ends in: "complete response rate", "median overall survival"
 _MEASURE_NOUNS = {stem(w) for w in ("rate", "rates", "survival", "ratio", "duration", "time", "level", "score",
                                     "response", "remission", "concentration", "count", "interval")}
+# "the BCMA-directed myeloma study", "the dual-target lupus AlloCAR": a thing named by what it is
+_SUBJECT = re.compile(r"\b(?:the|its|their)\s+((?:(?!(?:of|for|in|with|to|on|at|by|from|the|and|or|that|which|who)\b)[\w/.-]+[\s-]+){1,6}?)"
+                      r"(?:product|therap(?:y|ies)|candidate|program(?:me)?|drug|asset|allocar\w*|car-?t\w*|cells?|study|trial)\b(?!-)", re.I)
+_GENERIC_HEADS = {"product", "therapy", "therapies", "candidate", "program", "programme", "drug", "asset", "cell", "cells",
+                  "study", "trial"}
+
+
+def _kind_named(subject: str) -> str:
+    """The brand a description ends in ("the dual-target lupus AlloCAR"), not a generic noun."""
+    head = subject.split()[-1]
+    return "" if head.casefold() in _GENERIC_HEADS else head
+
+
 _META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
 # how precisely the question wants it, not what it asks about: "roughly how much", "exactly when"
 _HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark".split())
@@ -218,8 +239,10 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     ql = re.sub(r"\b(what|which|who|where|when|how)['’]s\b", r"\1 is", q.lower())  # "what's the dose"
     if re.match(r"\s*when\b|\s*which\b(?:\s+[\w-]+){0,4}\s+(?:first|earlier|sooner|later)\b", ql):
         return "date", frozenset()  # "which started first: A or B?" compares dates
+    if re.search(r"\b(?:over|during|within|in|for|across) what (?:time ?frames?|(?:time )?periods?|duration|window|length of time)\b", ql):
+        return "date", frozenset()  # "over what time frame is the response rate assessed?" asks when, not a rate
     last = re.split(r"(?<=[.!?])\s+(?=[A-Z])", q.strip())[-1]
-    if _YESNO.match(last):
+    if _YESNO.match(_CONDITION.sub("", last)):  # "If she had a transplant, could she enroll?"
         return "yesno", frozenset()
     if re.search(r"\be-?mail\b", ql):
         return "email", frozenset()
@@ -294,7 +317,10 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
 
 def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
             known: Callable[[str], bool] = lambda t: True) -> Question:
-    entities = question_entities(question, trial_names, known)
+    question = _FRAMING.sub("", question)  # who is asking is not what is asked
+    # "the dual-target lupus AlloCAR": a brand heading a description names a kind of product, not one
+    kinds = {_kind_named(m.group(0)).casefold() for m in _SUBJECT.finditer(question)}
+    entities = {e for e in question_entities(question, trial_names, known) if e.key not in kinds}
     query = question
     if history and (not entities or _PRONOUN.search(question)):
         # A follow-up ("How many will it enroll?") is about what the conversation was about.
@@ -326,6 +352,10 @@ def _quantities(text: str) -> list[str]:
 def _short_names(q: Question) -> list[str]:
     """What a full-name question asks to spell out: its entities (cema-cel) and acronyms (RCC)."""
     return [e.key for e in q.entities] + re.findall(r"(?<![\w-])[A-Z]{2,6}(?![\w-])", q.text)
+
+
+# what a count of one thing is a count of, said otherwise: treatments made are doses made
+_COUNTED_ALIKE = {stem("treatments"): {stem("doses")}, stem("courses"): {stem("doses")}}
 
 
 def has_expected(q: Question, text: str) -> bool:
@@ -361,7 +391,7 @@ def has_expected(q: Question, text: str) -> bool:
     if q.expects == "number":
         return bool(_quantities(text))
     if q.expects == "count":
-        nouns = set().union(*(synonyms(n) for n in q.count_nouns)) if q.count_nouns else set()
+        nouns = set().union(*(synonyms(n) | _COUNTED_ALIKE.get(n, set()) for n in q.count_nouns)) if q.count_nouns else set()
         # each word with its index terms ("T-cells": t-cells, t, cell), so a joined word is one word of the window
         words = [f for f in (tokens(w, keep_stopwords=True) for w in text.split()) if f]
         for i, forms in enumerate(words):
@@ -419,6 +449,9 @@ class Answerer:
                  if w.casefold().rstrip(".") not in _MONTHS_AND_DAYS}
         surface = surface_forms(wording + " " + q.context)
         focus = _focus(wording)
+        # (not in a yes/no question: "is the AlloNK study interventional?" is decided on a span about it)
+        described = {t for m in _SUBJECT.finditer(wording) for t in tokens(m.group(1) + _kind_named(m.group(0)))
+                     } if q.expects != "yesno" else set()
         type_words = _TYPE_WORDS.get(q.expects, frozenset()) | (_PUBLICATION_WORDS if _asks_publication(q) else frozenset())
         for t in dict.fromkeys(asked + tokens(q.context)):
             if t in entity_words or t in _HEDGES:
@@ -432,7 +465,7 @@ class Answerer:
                 base = self.idf(t) if self.known(t) else min(self.idf(m) for m in known_members)
             else:  # no document uses it: weigh it by how specific it is (whole < price < Carvykti)
                 base = self.idf(t) * max(0.25, specificity(surface.get(t, t)))
-            weight = base * (0.3 if t in _META_WORDS else 1.0) * (1.0 if t in asked else 0.25) * (FOCUS if t == focus else 1.0)
+            weight = base * (0.3 if t in _META_WORDS else 1.0) * (1.0 if t in asked else 0.25) * (FOCUS if t == focus else SUBJECT if t in described else 1.0)
             specific = 1.0 if t in names else specificity(surface.get(t, t))
             # "ZIP code", "countries": every candidate holds a value of the asked type (has_expected),
             # which is what these words ask for; they are covered by it, never foreign
@@ -511,7 +544,9 @@ class Answerer:
                 continue
             # shares a word with the question but is about something else; a short field holding
             # every word asked ("Masking: None" for "is IGNITE blinded?") is about just that
-            if (h.dense < self.min_dense and not (published and DATELINE.search(h.chunk.text))
+            # "is it a phase 1 trial?": a span numbering the phase says yes or no however it is worded
+            numbers_asked = q.expects == "yesno" and _numbered(qualified, h.chunk.text)
+            if (h.dense < self.min_dense and not (published and DATELINE.search(h.chunk.text)) and not numbers_asked
                     and not (known and self.coverage(known, set(tokens(h.chunk.text)), set()) >= 1.0)):
                 continue
             spans = [h.chunk]
@@ -550,7 +585,11 @@ class Answerer:
                     s += 0.01 * min(len(re.findall(r",|;|\band\b", c.text)), 4)
                     if asks_conditions:  # "which indications": a span naming several diseases lists them
                         s += 0.02 * min(len(_DISEASE.findall(c.text)), 5)
-                if not has_expected(q, c.text) or _contradicts(qualified, c.text) or _other_measure(measures, c.text):
+                # a yes/no question's numbered thing (Phase 1), numbered otherwise in the span, says no;
+                # "what Week 52 threshold": the question's own "Week 52" is not the value asked for
+                decides = q.expects == "yesno" and _numbered(qualified, c.text)
+                if not decides and (not has_expected(q, _unqualified(qualified, c.text)) or _contradicts(qualified, c.text)
+                                    or _other_measure(measures, c.text)):
                     continue
                 if any(not members & own for members in anchors):
                     continue
@@ -564,6 +603,8 @@ class Answerer:
                 if key not in out or out[key].score < s:
                     out[key] = Picked(c, h.title, s)
         ranked = sorted(out.values(), key=lambda p: -p.score)
+        if q.expects == "yesno" and qualified:  # the span that numbers what is asked answers it, yes or no
+            ranked.sort(key=lambda p: not _numbered(qualified, p.chunk.text))
         if published:  # "when was the press release published?": its dateline says, not the dates inside it
             return [p for p in ranked if DATELINE.search(p.chunk.text)] or ranked
         return ranked
@@ -729,7 +770,9 @@ class Answerer:
                 break
             if not any(_overlap(p.chunk, c.chunk) for c in chosen) and p.score >= max(self.min_score, best.score - margin):
                 chosen.append(p)
-        chosen.sort(key=lambda p: (p.chunk.source != best.chunk.source, p.chunk.source, p.chunk.start))
+        # a yes/no answer is decided on the best span, which therefore comes first
+        chosen.sort(key=lambda p: (q.expects == "yesno" and p is not best,
+                                   p.chunk.source != best.chunk.source, p.chunk.source, p.chunk.start))
         return self._render(q, chosen, ranked)
 
     def _labelled_list(self, q: Question, top: list[Picked]) -> list[Picked]:
@@ -800,7 +843,9 @@ class Answerer:
         if q.expects == "yesno" and not _ALTERNATIVES.search(q.text):
             unsaid = self._unsaid_names(q, chosen[0]) if len(q.entities) <= 1 else []  # (a comparison's span says one side)
             # "Is it built with Cellectis technology?" and the span says CRISPR: what it names instead says no
-            text = f"{'No.' if unsaid else yes_or_no(q.text, chosen[0].chunk)} {text}"
+            # "is it a phase 1 trial?" and the span says Phase 2: it numbers the same thing otherwise
+            contrary = _contradicts(_qualified_numbers(q.text), chosen[0].chunk.text)
+            text = f"{'No.' if unsaid or contrary else yes_or_no(q.text, chosen[0].chunk)} {text}"
         return Answer(text, False, tuple(spans))
 
     def _unsaid_names(self, q: Question, span: Picked) -> list[str]:
@@ -846,8 +891,9 @@ def _in_document(members: frozenset[str], doc_tokens: frozenset[str]) -> bool:
     for m in members:
         if m in doc_tokens:
             return True
-        parts = [p for p in JOINERS.split(m) if p]
-        if len(parts) > 1 and all(p in doc_tokens for p in parts):
+        parts = JOINERS.split(m)
+        named = [p for p in parts if len(p) > 1]  # "CAR-T": a lone letter is no index token
+        if len(parts) > 1 and named and all(p in doc_tokens for p in named):
             return True
         if len(m) >= 7 and any(t.startswith(m[:7]) for t in doc_tokens):
             return True
@@ -874,6 +920,19 @@ def _contradicts(qualified: list[tuple[str, str]], text: str) -> bool:
         if found and number not in found:
             return True
     return False
+
+
+def _unqualified(qualified: list[tuple[str, str]], text: str) -> str:
+    """The span without the numbered things the question names itself (Week 52, dose-level 2)."""
+    for word, number in qualified:
+        text = re.sub(rf"\b{re.escape(word)}[\s-]+{number}\b", " ", text, flags=re.I)
+    return text
+
+
+def _numbered(qualified: list[tuple[str, str]], text: str) -> bool:
+    """The span numbers a thing the question numbers (asked Phase 1, it says Phase 2 or Phase 1)."""
+    low = text.casefold()
+    return any(re.search(rf"\b{re.escape(word)}[\s-]+\d+\b", low) for word, _ in qualified)
 
 
 def _words(text: str) -> list[str]:

@@ -63,6 +63,8 @@ _ENTRIES: list[tuple[str, str]] = [
     ("first-line frontline 1l", r"\b(?:initial|first|upfront|up-front|front-line) (?:treatment|therapy|regimen|chemo(?:therapy)?)|newly diagnosed"),
     ("response respond orr", r"(?:tumou?rs?|cancer) (?:shr[iau]nk\w*|got smaller|went away)|how many (?:patients |people )?(?:responded|benefited)|"
                              r"(?:share|proportion|fraction|percentage) (?:of patients |of people )?(?:who )?(?:responded|benefited)"),
+    ("response efficacy benefit", r"whether (?:[\w'’-]+ ){0,6}(?:helped|helps|worked|works|is working|was working|benefited|benefits)|"
+                                  r"(?:did|does|do) (?:it|they|the (?:drug|treatment|therapy|cells?)) (?:actually |really )?(?:help|work)"),
     ("complete remission cr", r"(?:cancer|disease|tumou?rs?) (?:disappeared|gone|vanished|went away completely)|no (?:sign|signs|evidence|trace) of (?:the )?(?:cancer|disease)"),
     ("progression-free pfs progression", r"without (?:the )?(?:cancer|disease|tumou?r) (?:getting worse|growing|progressing|spreading)|"
                                          r"before (?:the )?(?:cancer|disease) (?:gets|got|grows|grew) worse"),
@@ -93,9 +95,12 @@ _ENTRIES: list[tuple[str, str]] = [
     ("cord umbilical", r"(?:baby'?s?|newborn|birth) (?:cord|blood)|afterbirth|placenta"),
     ("infusion infused intravenous", r"(?:given|administered|delivered|put) (?:by|through|via|into) (?:a |the )?(?:drip|vein|iv|bloodstream)"),
     ("cost-of-goods cogs", r"(?:cost|costs|expense) (?:them |it |allogene )?(?:to |of )?(?:make|making|produce|producing|manufactur\w*)|"
-                           r"(?:production|manufacturing|making) costs?|cost per (?:dose|treatment) to (?:make|produce)"),
+                           r"(?:production|manufacturing|making|unit) (?:costs?|expenses?)(?: (?:per|a|for each) (?:dose|treatment|unit|patient|infusion))?|cost per (?:dose|treatment) to (?:make|produce)"),
     ("runway cash", r"(?:how long|until when) (?:will |does |is )?(?:the |their |its )?(?:money|cash|funding|funds) (?:last|run|expected to last)|"
-                    r"run out of (?:money|cash)|(?:cash )?burn rate"),
+                    r"run out of (?:money|cash)|(?:cash )?burn rate|"
+                    r"(?:money|cash|funds|funding|capital) (?:to |will |would |can )?(?:carry|fund|sustain|support|cover|finance|bankroll) "
+                    r"(?:\w+ ){0,2}operations"),
+    ("sponsor responsible party", r"(?:accountable|answerable|in charge) (?:for|of)|(?:who|which \w+) (?:runs|owns|is running|oversees)"),
     ("headquarters headquartered", r"home base|head ?office|\bhq\b|(?:main|corporate) (?:office|base|offices)|where (?:is |are )?(?:\w+ ){0,2}based"),
     ("clearance cleared ind approved approval", r"(?:green light|go-ahead|go ahead|sign-?off|permission|ok|okay) (?:from|by) (?:the )?fda|"
                                                 r"fda (?:said yes|signed off|allowed|let)"),
@@ -140,8 +145,9 @@ def glosses(text: str) -> tuple[Gloss, ...]:
     """The lay phrases of `text` and what the documents call them, longest first; a phrase
     found by one entry is not read again by another."""
     low = normalize(text)
-    matches = [(m.start(), m.end(), Gloss(m.group(0), members, terms))
-               for pattern, terms, members in _COMPILED for m in pattern.finditer(low)]
+    spaced = re.sub(r"(?<=\w)-(?=\w)", " ", low)  # "genome-editing" reads as "genome editing" too (same offsets)
+    matches = [(m.start(), m.end(), Gloss(low[m.start() : m.end()], members, terms))
+               for pattern, terms, members in _COMPILED for form in dict.fromkeys((low, spaced)) for m in pattern.finditer(form)]
     found: list[tuple[int, int, Gloss]] = []
     for a, b, g in sorted(matches, key=lambda f: f[0] - f[1]):
         if not any(a < y and x < b for x, y, _ in found):

@@ -627,6 +627,25 @@ def test_how_precisely_a_question_asks_is_no_word_a_passage_must_hold(pipeline):
                  "the response rate was 38%.\n",
                  "How many cells did ALLO-316 patients get at dose level 2?", None,
                  "80 million", id="a count reads the noun past a joined word"),
+    pytest.param("ALLO-329 outlook\n\nALLO-329 is a dual-targeted CD19/CD70 AlloCAR T for lupus, with the Dagger "
+                 "platform.\n\nALLO-329 uses CRISPR gene-editing technology.\n",
+                 "What gene-editing technology is the dual-target lupus AlloCAR made with?", {"Dagger": 0.6, "CRISPR": 0.5},
+                 "CRISPR", id="words describing the thing asked about need not be repeated by the answer"),
+    pytest.param("Acme outlook\n\nAcme continues to expect its cash runway to extend into the second half of 2027.\n\n"
+                 "Acme Investor Contact: Jane Roe, investor relations\n",
+                 "From an investor's perspective, what cash runway does Acme expect?", {"Investor": 0.6, "runway": 0.5},
+                 "2027", id="who is asking is not what is asked"),
+    pytest.param("Acme platform\n\nAcme could make its product at a scale of 60,000 doses annually.\n",
+                 "How many treatments per year could Acme make of its product?", {"60,000": 0.6},
+                 "60,000", id="treatments made are counted in doses"),
+    pytest.param("Study of ALLO-605 in myeloma\n\nPrimary outcome: overall response rate (ORR) [ Time Frame: 12 months ]\n",
+                 "Over what time frame is the overall response rate of ALLO-605 assessed?", None,
+                 "12 months", id="over what time frame asks when, not a rate"),
+    pytest.param("AlloNK in rheumatic disease\n\nThe main disease response measures are checked at Week 52.[1]\n\n"
+                 "For lupus, the endpoint is SRI-4; for rheumatoid arthritis, it is DAS28-ESR < 2.6.\n",
+                 "What Week 52 endpoint threshold is used for rheumatoid arthritis in the AlloNK trial?",
+                 {"checked at Week 52": 0.7, "DAS28": 0.5},
+                 "DAS28-ESR < 2.6", id="the question's own Week 52 and a footnote mark are not the value asked"),
     pytest.param("Acme outlook\n\nAcme's lead program is cema-cel, given as first-line consolidation.\n\n"
                  "Servier has granted Acme exclusive rights to cema-cel in the U.S. and the EU.\n",
                  "Which company granted Acme its rights to cema-cel?", {"lead program": 0.6, "Servier": 0.5},
@@ -703,3 +722,44 @@ def test_the_news_article_set_against_the_press_release_is_the_other_document():
     answer = corpus.ask("How does the ACME-316 response rate in the news article compare with the one in the January 2026 "
                         "press release?", dense={"38%": 0.5, "31%": 0.6})
     assert "38%" in answer.text and "31%" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question, answer_starts", [
+    ("Is the AlloNK study in rheumatic diseases a phase 1 trial?", "No."),
+    ("Is the AlloNK study in rheumatic diseases a phase 2 trial?", "Yes."),
+])
+def test_a_yes_no_question_numbering_a_thing_is_decided_by_the_span_that_numbers_it(question, answer_starts):
+    # the span numbering the phase is worded far from the question (dense below the floor) and comes
+    # after a closer sentence the answer also cites: it still decides
+    corpus = Corpus({"nk.txt": "AlloNK in rheumatic disease\n\nClinical trials are studying AlloNK with rituximab in adults "
+                     "with hard-to-treat rheumatic diseases and lupus.\n\nThis is a Phase 2 study.[1]\n"})
+    answer = corpus.ask(question, dense={"Clinical trials": 0.8, "Phase 2": 0.05})
+    assert not answer.abstained and answer.text.startswith(answer_starts) and "Phase 2" in cited(answer), answer.text
+
+
+def test_a_condition_put_before_a_yes_no_question_leaves_it_a_yes_no_question(eligibility):
+    question = eligibility.question("If a patient had a stem cell transplant years ago, could they still join the ALLO-605 study?")
+    assert question.expects == "yesno"
+
+
+def test_a_rate_a_sentence_only_supposes_is_no_rate_a_trial_showed():
+    corpus = Corpus({"r.txt": "ALPHA3 outlook\n\nA 25-30% improvement in MRD clearance versus observation could signal "
+                     "a meaningful advance for the ALPHA3 trial.\n"})
+    answer = corpus.ask("What MRD clearance rate did the ALPHA3 trial show versus observation?")
+    assert answer.abstained, answer.text
+
+
+def test_who_is_asking_is_no_word_a_passage_must_hold(eligibility):
+    question = eligibility.question("As a treating physician, from which age can patients join the ALLO-605 study?")
+    assert question.text.startswith("from which age")
+    question = eligibility.question("From an investor's perspective, how many patients will the ALLO-605 study enroll?")
+    words = {m for c in eligibility.answerer.concepts(question) for m in c.members}
+    assert not words & {stem("investor"), stem("perspective")} and question.expects == "count", words
+
+
+def test_a_joined_terms_lone_letter_is_no_word_a_document_must_use():
+    # "CAR-T" is a term of the corpus (the news uses it); the record writes "CAR T" and is no less about it
+    corpus = Corpus({"r.txt": "Kidney study of ALLO-316\n\nThe dose-level 2 patients were treated with 80 million CAR T cells.\n",
+                     "news.txt": "Cell therapy news\n\nThe CAR-T field keeps growing.\n"})
+    answer = corpus.ask("What did the CAR-T kidney study of ALLO-316 give patients at dose level 2?", dense={"80 million": 0.5})
+    assert not answer.abstained and "80 million" in answer.text, answer.text

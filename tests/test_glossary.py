@@ -15,6 +15,11 @@ from rag.places import has_city, has_place
     ("How much cancer left behind do they test for?", "cancer left behind", "mrd"),
     ("What happens if the donor cells attack the patient?", "donor cells attack the patient", "gvhd"),
     ("Which cells does the product go after?", "go after", "target"),
+    ("What unit production expense per treatment is the platform aiming for?", "production expense per treatment", "cost-of-goods"),
+    ("How far out will existing funds carry operations?", "funds carry operations", "runway"),
+    ("Which organization is accountable for the study?", "accountable for", "sponsor"),
+    ("Which genome-editing method does the product use?", "genome-editing", "crispr"),
+    ("When do they check whether the cell therapy actually helped?", "whether the cell therapy actually helped", "response"),
 ])
 def test_a_lay_phrase_is_read_as_the_documents_terms(question, phrase, term):
     found = glosses(question)
