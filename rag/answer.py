@@ -77,8 +77,8 @@ _SET_ASIDE = re.compile(r"(?:[,;:(]|\s-+)\s*(?:and\s+|but\s+)?not\s+((?:the|a|an
 _REQUEST = re.compile(r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
                       r"(?:tell|give|show|list|name|share|remind|summari[sz]e)\s+(?:me|us)?\s*(?=\w)", re.I)
 # "across the two Allogene sources": which documents to read (all), not what a passage must say
-_ALL_SOURCES = re.compile(r"\b(?:across|in|from|of|per|according to)\s+(?:both|all|each)?\s*(?:of\s+)?(?:the\s+)?(?:two|both|all|"
-                          r"several|various|different)\s+(?:[\w-]+\s+){0,2}?(?:sources|documents|articles|releases|reports|texts)\b", re.I)
+_ALL_SOURCES = re.compile(r"\b(?:(?:across|in|from|of|per|according to)\s+(?:both|all|each)?\s*(?:of\s+)?(?:the\s+)?(?:two|both|all|"
+                          r"several|various|different)|across\s+(?:the|our|these))\s+(?:[\w-]+\s+){0,2}?(?:sources|documents|articles|releases|reports|texts)\b", re.I)
 # a disease's name: what "which conditions / indications" asks for
 _DISEASE = re.compile(r"\b(?!(?:diagn|progn)osis\b)[a-z]+(?:itis|osis|oses|omas?|emia|aemia|opath(?:y|ies))\b|"
                       r"\b(?:lupus|carcinoma|leuka?emia|lymphoma|myeloma)\b|\b[A-Z][\w]+['’]s disease\b", re.I)

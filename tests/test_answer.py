@@ -709,6 +709,17 @@ def test_a_document_asked_what_it_says_is_named_by_description():
     from rag.described import descriptors
     found = descriptors("What does the 2026 press release say ALLO-329 targets?")
     assert [(d.kinds, d.year) for d in found] == [(frozenset({"press"}), "2026")]
+    found = descriptors("How do the scale figures compare between the 2025 news article and the 2026 press release?")
+    assert [d.year for d in found] == ["2025", "2026"]
+
+
+@pytest.mark.parametrize("question, each", [
+    ("What response rates for ALLO-605 are reported across the documents?", True),
+    ("What response rates for ALLO-605 are reported in both sources?", True),
+    ("What response rate for ALLO-605 is reported in the documents?", False),
+])
+def test_a_question_across_the_documents_asks_each_of_them(pipeline, question, each):
+    assert pipeline.question(question).each_source is each
 
 
 def test_the_news_article_set_against_the_press_release_is_the_other_document():
