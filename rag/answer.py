@@ -147,10 +147,17 @@ _ABBREVIATED = {k: tuple(stem(w) for w in v.split()) for k, v in {
 _MEASURE_NOUNS = {stem(w) for w in ("rate", "rates", "survival", "ratio", "duration", "time", "level", "score",
                                     "response", "remission", "concentration", "count", "interval")}
 # "the BCMA-directed myeloma study", "the dual-target lupus AlloCAR": a thing named by what it is
-_SUBJECT = re.compile(r"\b(?:the|its|their)\s+((?:(?!(?:of|for|in|with|to|on|at|by|from|the|and|or|that|which|who)\b)[\w/.-]+[\s-]+){1,6}?)"
+_SUBJECT = re.compile(r"\b(?:the|its|their|each|every)\s+((?:(?!(?:of|for|in|with|to|on|at|by|from|the|and|or|that|which|who)\b)[\w/.-]+[\s-]+){1,6}?)"
                       r"(?:product|therap(?:y|ies)|candidate|program(?:me)?|drug|asset|allocar\w*|car-?t\w*|cells?|study|trial)\b(?!-)", re.I)
 _GENERIC_HEADS = {"product", "therapy", "therapies", "candidate", "program", "programme", "drug", "asset", "cell", "cells",
                   "study", "trial"}
+
+
+def _head(subject: str) -> str:
+    """What a description calls the thing ("program", "AlloCAR"), which a passage about it need not
+    repeat; not a study or trial, whose passages are told apart by saying which."""
+    head = subject.split()[-1]
+    return "" if head.casefold() in ("study", "trial") else head
 
 
 def _kind_named(subject: str) -> str:
@@ -450,7 +457,7 @@ class Answerer:
         surface = surface_forms(wording + " " + q.context)
         focus = _focus(wording)
         # (not in a yes/no question: "is the AlloNK study interventional?" is decided on a span about it)
-        described = {t for m in _SUBJECT.finditer(wording) for t in tokens(m.group(1) + _kind_named(m.group(0)))
+        described = {t for m in _SUBJECT.finditer(wording) for t in tokens(m.group(1) + " " + _head(m.group(0)))
                      } if q.expects != "yesno" else set()
         type_words = _TYPE_WORDS.get(q.expects, frozenset()) | (_PUBLICATION_WORDS if _asks_publication(q) else frozenset())
         for t in dict.fromkeys(asked + tokens(q.context)):

@@ -774,3 +774,11 @@ def test_a_joined_terms_lone_letter_is_no_word_a_document_must_use():
                      "news.txt": "Cell therapy news\n\nThe CAR-T field keeps growing.\n"})
     answer = corpus.ask("What did the CAR-T kidney study of ALLO-316 give patients at dose level 2?", dense={"80 million": 0.5})
     assert not answer.abstained and "80 million" in answer.text, answer.text
+
+
+def test_what_a_description_calls_the_thing_asked_about_is_no_word_its_answer_must_hold():
+    # "each Acme program": a passage saying what ACME-316 targets need not call it a program
+    corpus = Corpus({"r.txt": "Acme pipeline\n\nACME-316 is one program among the programs that show the platform works.\n\n"
+                     "ACME-316 is a CD70-directed therapy.\n"})
+    answer = corpus.ask("What does each Acme program target, ACME-316 included?", dense={"one program": 0.55, "CD70": 0.5})
+    assert not answer.abstained and answer.text.startswith("ACME-316 is a CD70-directed"), answer.text
