@@ -213,6 +213,9 @@ def sub_questions(question: str, trial_names: frozenset[str], known: Callable[[s
     say ALLO-329 targets?"): its clauses, when each names its own subject (a product, trial or
     document) and the subjects differ; else the question alone. Each clause is then answered on
     its own, from its own search, and the answer cites both."""
+    sides = _compared(question)
+    if sides:
+        return sides
     clauses = [c.strip(" ,;") for c in _CLAUSES.split(question.strip(), maxsplit=1)]
     if len(clauses) != 2 or not all(clauses):
         return [question]
@@ -221,6 +224,28 @@ def sub_questions(question: str, trial_names: frozenset[str], known: Callable[[s
     if not all(entities or described for entities, described in subjects) or subjects[0] == subjects[1]:
         return [question]
     return [c if c.endswith("?") else c + "?" for c in clauses]
+
+
+# two things set side by side, each named as a thing ("the IGNITE study", "its ALLO-329", "ALLO-605")
+_SIDE = r"(?:the|its|their|[A-Z][\w-]*\d[\w-]*)\b[^,;?]*?"
+_BETWEEN = re.compile(rf"^(?P<ask>.+?)\s+between\s+(?P<a>{_SIDE})\s+(?:and|versus|vs\.?)\s+(?P<b>{_SIDE})\s*(?P<rest>[,;?].*)?$", re.I)
+_EITHER = re.compile(rf"^(?P<ask>(?:which|who|what)\b[^,;?]+?),\s+(?P<a>{_SIDE})\s+or\s+(?P<b>{_SIDE})\s*(?P<rest>[,;?].*)?$", re.I)
+_SET_AGAINST = re.compile(rf"^(?P<ask>compare\s+[^,;?]+?)\s+(?:in|for|of)\s+(?P<a>{_SIDE})\s+(?:with|to|and|against)\s+(?P<b>{_SIDE})\s*(?P<rest>[.?].*)?$", re.I)
+
+
+def _compared(question: str) -> list[str]:
+    """"How does enrollment compare between the IGNITE study and the cord-blood NK study?",
+    "Which will enroll more, A or B?", "Compare X in A with B": one question about each side
+    ("How does enrollment compare in the IGNITE study?"), so that each side, however it is
+    described, is searched for and cited on its own."""
+    if _YESNO.match(question) or re.search(r"\b(?:first|earlier|sooner|later|before|after)\b", question, re.I):
+        return []  # "is there a link between A and B?", "which came first, A or B?" set one against the other
+    for pattern in (_BETWEEN, _EITHER, _SET_AGAINST):
+        m = pattern.match(question.strip())
+        if m and m.group("a").casefold() != m.group("b").casefold():
+            ask = m.group("ask").rstrip(" ,")
+            return [f"{ask} in {m.group(side)}?" for side in ("a", "b")]
+    return []
 
 
 def joined(answers: Sequence[Answer]) -> Answer:

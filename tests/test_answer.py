@@ -692,6 +692,16 @@ def test_a_time_of_year_is_no_product_code(eligibility):
     ("When did ALLO-605 start, and how many will it enroll?", None),
     # the same subject twice: one question
     ("When did ALLO-605 start, and what does ALLO-605 target?", None),
+    # two things set side by side, each however it is described: one question about each
+    ("How does planned enrollment compare between the IGNITE study and the cord-blood NK study?",
+     ["How does planned enrollment compare in the IGNITE study?", "How does planned enrollment compare in the cord-blood NK study?"]),
+    ("Which will enroll more people, the ALLO-605 trial or the NK cell trial, and by how much?",
+     ["Which will enroll more people in the ALLO-605 trial?", "Which will enroll more people in the NK cell trial?"]),
+    ("Compare lymphodepletion in the RESOLUTION study with the AlloNK trial.",
+     ["Compare lymphodepletion in the RESOLUTION study?", "Compare lymphodepletion in the AlloNK trial?"]),
+    # a relation between two things, or their order, is asked of both at once
+    ("Is there a link between ALLO-605 and the ALLO-647 antibody?", None),
+    ("Which came first, the IND clearance or the SITC presentation?", None),
 ])
 def test_two_questions_asked_as_one_are_split_when_each_names_its_subject(question, parts):
     names = learn_trial_names([PIPELINE])
@@ -782,3 +792,12 @@ def test_what_a_description_calls_the_thing_asked_about_is_no_word_its_answer_mu
                      "ACME-316 is a CD70-directed therapy.\n"})
     answer = corpus.ask("What does each Acme program target, ACME-316 included?", dense={"one program": 0.55, "CD70": 0.5})
     assert not answer.abstained and answer.text.startswith("ACME-316 is a CD70-directed"), answer.text
+
+
+def test_two_things_set_side_by_side_are_each_answered_and_cited(pipeline):
+    from rag.answer import sub_questions as split
+    parts = split("How does planned enrollment compare between the ALLO-605 program and the ALLO-316 program?",
+                  pipeline.trial_names, pipeline.known)
+    answers = [pipeline.ask(part) for part in parts]
+    both = joined(answers)
+    assert "136" in both.text and "40" in both.text and len(both.spans) >= 2, both.text
