@@ -52,6 +52,14 @@ def _asks_publication(q: Question) -> bool:
 
 
 _ACHIEVED = re.compile(r"\b(?:achiev\w*|show|shown|showed|reported|seen|observed|demonstrated|reached|attained)\b", re.I)
+# "what was the result of the interim analysis?", "what did the futility analysis show?"
+_ASKS_RESULT = re.compile(r"\b(?:what|how)\s+(?:was|were|is|are)\s+(?:the\s+)?(?:results?|outcomes?|findings?|read-?outs?|conclusions?)\s+"
+                          r"(?:of|from|for)\s+(?P<event>[^?]+)|\bwhat\s+did\s+(?P<event2>[^?]{3,100}?)\s+(?:show|find|reveal|conclude)\b", re.I)
+# a passage telling of an event still to come
+_PLANNED = re.compile(r"\b(?:planned|plans? to|scheduled|upcoming|anticipated|expected to (?:read|report|be reported)|"
+                      r"will (?:be )?(?:report|present|announce|read)\w*)\b", re.I)
+PLANNED_DEPTH = 8  # passages looked at for one saying the event asked about is still planned
+PLANNED_COVERAGE = 0.75  # share of the event's words such a passage must hold
 _SUPPOSED = re.compile(r"\d[^.;]*?\b(?:could|would|might)\b", re.I)
 _DATE = re.compile(r"\b(?:(?:19|20)\d\d|[12]H|Q[1-4]|" + "|".join(MONTHS) + r")\b|\b\d+\s*(?:days?|weeks?|months?|years?)\b|\bweek\s+\d+|\bhalf of\b|\b(?:this|next|last) year\b|\bmid-?year\b", re.I)
 _PERCENT = re.compile(r"\d\s*%|\bpercent\b|\(\d+/\d+\)", re.I)
@@ -64,9 +72,10 @@ _LIST = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}[\w-]+s\s+(?:are|were|
 _FRAMING = re.compile(r"^\s*(?:(?:from|speaking from|with) (?:an?|the|my|our) [\w\s'’-]{0,40}?(?:perspective|standpoint|point of view|viewpoint|angle|lens)"
                       r"|(?:speaking )?as (?:an?|the) (?:[\w-]+ ){0,3}(?:physician|doctor|clinician|investor|analyst|regulator|nurse|patient|"
                       r"investigator|coordinator|pharmacist|specialist|officer|scientist|researcher|rheumatologist|oncologist|hematologist|"
-                      r"haematologist|caregiver|member|person|manager|lead|professional))\s*,\s*", re.I)
-# a condition put before the question proper: "If a patient had X, could they ...?"
-_CONDITION = re.compile(r"^\s*(?:if|suppose|supposing|assuming|given that|say)\b[^,?]*,\s*", re.I)
+                      r"haematologist|caregiver|member|person|manager|lead|professional)"
+                      r"|for (?:[\w-]+ ){0,2}(?:purposes|reasons|planning|feasibility|budgeting|modell?ing|forecasting|diligence))\s*,\s*", re.I)
+# what is put before the question proper: "If a patient had X, could they ...?", "According to Allogene, were ...?"
+_CONDITION = re.compile(r"^\s*[^,?]{1,80},\s*", re.I)
 _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
 # "how many will it enroll?" asks for a planned enrollment, which only a passage about enrolling
 # states; "more than 200 patients treated" or "8 patients treated at dose-level 2" counts others
@@ -645,6 +654,9 @@ class Answerer:
     def answer(self, q: Question, hits: Sequence[Hit]) -> Answer:
         if q.unknown:
             return self._abstain(hits, f"the documents never mention {', '.join(q.unknown)}")
+        planned = self._only_planned(q, hits)
+        if planned:
+            return self._abstain(hits, f"the documents give no result for {planned}, only that it is planned")
         missing = self._unmatched_qualifiers(q, {h.chunk.source for h in hits})
         if missing:
             return self._abstain(hits, f"the documents give no figures for {', '.join(missing)}")
@@ -745,6 +757,24 @@ class Answerer:
             mine = [p for p in ranked if p.chunk.source in sources and p.score >= COMPARISON_SCORE * self.min_score]
             sides.append([p for p in mine if all(self._concerns(p.chunk, {e}) for e in q.entities)] or mine)
         return self._one_each(q, sides, ranked, hits, "no document asked about holds an answer")
+
+    def _only_planned(self, q: Question, hits: Sequence[Hit]) -> str:
+        """"What was the result of the interim analysis?" where a passage naming that analysis says
+        it is planned: the documents have no result to give. The analysis as asked, or ""."""
+        m = _ASKS_RESULT.search(q.text)
+        if not m:
+            return ""
+        asked = (m.group("event") or m.group("event2")).strip()
+        entity_words = {w for e in q.entities for w in tokens(e.key)}
+        event = [t for t in dict.fromkeys(tokens(asked)) if self.known(t) and t not in entity_words]
+        if len(event) < 2:
+            return ""
+        for h in hits[:PLANNED_DEPTH]:
+            said = set(tokens(h.chunk.heading + "\n" + h.chunk.text))
+            covered = sum(1 for t in event if synonyms(t) & said)
+            if covered >= PLANNED_COVERAGE * len(event) and _PLANNED.search(h.chunk.text):
+                return asked
+        return ""
 
     def _unmatched_qualifiers(self, q: Question, sources: set[str]) -> list[str]:
         """Numbered things asked about (dose-level 1) that no retrieved document names, although
@@ -888,9 +918,12 @@ class Answerer:
         speaker = text[dateline.start() :].split("\n", 1)[0] if dateline else ""
         said = set(tokens(f"{span.title}\n{speaker}\n{span.chunk.heading}\n{span.chunk.text}"))
         entity_words = {w for e in q.entities for w in tokens(e.key)}
+        # "in the rheumatology study": words describing the subject, which its document says somewhere
+        doc_tokens = self.scope_of(span.chunk.source).tokens
+        described = {t for m in _SUBJECT.finditer(q.text) for t in tokens(m.group(1)) if _in_document(synonyms(t), doc_tokens)}
         surface = surface_forms(q.text)
-        return [t for t in dict.fromkeys(tokens(q.text)) if t not in entity_words and self.known(t)
-                and specificity(surface.get(t, t)) >= UNSAID_SPECIFICITY and not synonyms(t) & said]
+        return [t for t in dict.fromkeys(tokens(q.text)) if t not in entity_words | described and self.known(t)
+                and specificity(surface.get(t, t)) >= UNSAID_SPECIFICITY and not _in_document(synonyms(t), frozenset(said))]
 
     def _restatements(self, q: Question, said: Picked, ranked: Sequence[Picked], taken: Sequence[Picked]) -> list[Picked]:
         """Where the same document says it again (a record's field in its summary and in its table,

@@ -102,7 +102,10 @@ def question_entities(question: str, trial_names: frozenset[str], known=lambda k
         key = f"{m.group(1)}-{m.group(2)}".casefold()
         if m.group(1).casefold() != "nct" and known(key):
             found.add(Entity(key, "product"))
-    return {e for e in found if not (e.cls == "product" and NCT.fullmatch(e.key))}
+    # "the anti-BCMA myeloma study": a word the corpus uses, never as a trial's name, describes the
+    # study (its target) rather than naming it; a name the corpus never uses stays a name (a trap)
+    return {e for e in found if not (e.cls == "product" and NCT.fullmatch(e.key))
+            and not (e.cls == "trial" and trial_names and e.key not in trial_names and known(e.key))}
 
 
 def bare(text: str) -> bool:

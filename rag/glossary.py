@@ -33,6 +33,8 @@ _ENTRIES: list[tuple[str, str]] = [
     ("pregnant pregnancy child-bearing childbearing breastfeeding lactating",
      r"(?:expecting|having|have) (?:a )?bab(?:y|ies)|(?:get|getting|become|becoming) pregnant|nursing mothers?|"
      r"(?:could|can|able to) (?:get|become) pregnant"),
+    ("eligible eligibility inclusion criteria", r"(?:get|gets|got|getting) (?:in|into)\b|(?:clear|meet|pass) (?:the |a |this )?(?:bar|threshold|cut-?off)|"
+                                                r"bar (?:\w+ ){0,2}(?:clear|meet|pass)"),
     ("consent", r"sign(?:ing|ed)? (?:the )?(?:forms?|paperwork)|agree(?:ing|d)? to (?:take part|participate|join)"),
     ("open-label masking blind", r"(?:patients|doctors|investigators|participants|everyone) (?:know|knows|be told|told) "
                                  r"(?:which|what) (?:treatment|drug|arm|group)|(?:hidden|concealed) from"),
@@ -60,6 +62,7 @@ _ENTRIES: list[tuple[str, str]] = [
     ("relapsed refractory relapse relapsing",
      r"(?:came|come|comes|coming) back|return(?:ed|s)? after (?:treatment|therapy)|stopped responding|(?:didn't|did not|don't|do not|"
      r"no longer) respond|resistant to (?:treatment|therapy|earlier)|treatment[- ]resistant|hard[- ]to[- ]treat"),
+    ("prior lines regimens", r"(?:heavily|extensively|how (?:heavily|much)) pre-?treated|pre-?treated"),
     ("first-line frontline 1l", r"\b(?:initial|first|upfront|up-front|front-line) (?:treatment|therapy|regimen|chemo(?:therapy)?)|newly diagnosed"),
     ("response respond orr", r"(?:tumou?rs?|cancer) (?:shr[iau]nk\w*|got smaller|went away)|how many (?:patients |people )?(?:responded|benefited)|"
                              r"(?:share|proportion|fraction|percentage) (?:of patients |of people )?(?:who )?(?:responded|benefited)"),
@@ -99,7 +102,7 @@ _ENTRIES: list[tuple[str, str]] = [
     ("runway cash", r"(?:how long|until when) (?:will |does |is )?(?:the |their |its )?(?:money|cash|funding|funds) (?:last|run|expected to last)|"
                     r"run out of (?:money|cash)|(?:cash )?burn rate|"
                     r"(?:money|cash|funds|funding|capital) (?:to |will |would |can )?(?:carry|fund|sustain|support|cover|finance|bankroll) "
-                    r"(?:\w+ ){0,2}operations"),
+                    r"(?:\w+ ){0,2}(?:operations|company|business)"),
     ("sponsor responsible party", r"(?:accountable|answerable|in charge) (?:for|of)|(?:who|which \w+) (?:runs|owns|is running|oversees)"),
     ("headquarters headquartered", r"home base|head ?office|\bhq\b|(?:main|corporate) (?:office|base|offices)|where (?:is |are )?(?:\w+ ){0,2}based"),
     ("clearance cleared ind approved approval", r"(?:green light|go-ahead|go ahead|sign-?off|permission|ok|okay) (?:from|by) (?:the )?fda|"

@@ -92,7 +92,7 @@ JOINERS = re.compile(r"[-/.+]")  # what joins the parts of one token: cost-of-go
 # Clinical-trial and biotech paraphrases: a question word meets the document's word. Only true
 # equivalents belong here; a near miss (price vs cost of goods) must stay apart or traps pass.
 SYNONYM_GROUPS = [
-    "enroll enrollment enrolment enrolling participant participants subject subjects people person patients patient sign recruit accrual volunteers",
+    "enroll enrollment enrolment enrolling participant participants subject subjects people person persons individuals patients patient sign recruit accrual volunteers",
     "site sites center centre centers hospital hospitals institute clinic location locations",
     "sponsor sponsors sponsored responsible accountable party company funder",
     "start starts started begin began beginning commence launch launched initiate going",

@@ -16,7 +16,7 @@ import pytest
 from rag.answer import (ABSTAIN_TEXT, Answer, Answerer, Question, analyze, has_expected, idf_function, joined,
                         sub_questions, yes_or_no)
 from rag.chunk import chunk_document
-from rag.entities import Entity, Scope, learn_trial_names
+from rag.entities import Entity, Scope, learn_trial_names, question_entities
 from rag.text import stem, tokens
 from rag.types import Chunk, Document, Hit, Turn
 
@@ -758,9 +758,12 @@ def test_a_yes_no_question_numbering_a_thing_is_decided_by_the_span_that_numbers
     assert not answer.abstained and answer.text.startswith(answer_starts) and "Phase 2" in cited(answer), answer.text
 
 
-def test_a_condition_put_before_a_yes_no_question_leaves_it_a_yes_no_question(eligibility):
-    question = eligibility.question("If a patient had a stem cell transplant years ago, could they still join the ALLO-605 study?")
-    assert question.expects == "yesno"
+@pytest.mark.parametrize("question", [
+    "If a patient had a stem cell transplant years ago, could they still join the ALLO-605 study?",
+    "According to Allogene, were all ALLO-605 responses durable?",
+])
+def test_what_is_put_before_a_yes_no_question_leaves_it_a_yes_no_question(eligibility, question):
+    assert eligibility.question(question).expects == "yesno"
 
 
 def test_a_rate_a_sentence_only_supposes_is_no_rate_a_trial_showed():
@@ -773,6 +776,7 @@ def test_a_rate_a_sentence_only_supposes_is_no_rate_a_trial_showed():
 def test_who_is_asking_is_no_word_a_passage_must_hold(eligibility):
     question = eligibility.question("As a treating physician, from which age can patients join the ALLO-605 study?")
     assert question.text.startswith("from which age")
+    assert eligibility.question("For budgeting purposes, when does the ALLO-605 study end?").text.startswith("when does")
     question = eligibility.question("From an investor's perspective, how many patients will the ALLO-605 study enroll?")
     words = {m for c in eligibility.answerer.concepts(question) for m in c.members}
     assert not words & {stem("investor"), stem("perspective")} and question.expects == "count", words
@@ -801,3 +805,32 @@ def test_two_things_set_side_by_side_are_each_answered_and_cited(pipeline):
     answers = [pipeline.ask(part) for part in parts]
     both = joined(answers)
     assert "136" in both.text and "40" in both.text and len(both.spans) >= 2, both.text
+
+
+def test_a_word_describing_the_study_asked_about_is_not_a_name_the_span_must_say():
+    # "the rheumatology study": its document says rheumatology elsewhere; the span needn't repeat it
+    corpus = Corpus({"nk.txt": "AlloNK study\n\nThe AlloNK study enrolls adults with rheumatology referrals.\n\n"
+                     "Treatment\n\nThe study treatment is given with rituximab after conditioning.\n",
+                     "other.txt": "Other news\n\nCellectis licensed TALEN technology.\n"})
+    answer = corpus.ask("Is the AlloNK product given together with rituximab in the rheumatology study?",
+                        dense={"given with rituximab": 0.8})
+    assert not answer.abstained and answer.text.startswith("Yes."), answer.text
+
+
+def test_an_all_capital_word_the_corpus_uses_but_never_as_a_trial_name_describes_the_study():
+    names = learn_trial_names([PIPELINE, "The IGNITE study of ALLO-605 targets BCMA on myeloma cells."])
+    known = {"bcma", "ignite"}.__contains__
+    assert question_entities("What must patients have to join the anti-BCMA myeloma study?", names, known) == set()
+    # a name the corpus never uses stays a name (a trap about another trial)
+    assert Entity("zuma", "trial") in question_entities("How many joined the ZUMA study?", names, known)
+
+
+def test_the_result_of_an_analysis_the_documents_only_plan_is_not_given():
+    corpus = Corpus({"r.txt": "Acme outlook\n\n- Interim Futility Analysis of MRD Clearance from the ALPHA3 Trial Planned for "
+                     "Early Q2 2026\n\nAn early Q2 2026 interim futility analysis of MRD clearance is the first test of the "
+                     "ALPHA3 program.\n"})
+    answer = corpus.ask("What was the result of the interim futility analysis of MRD clearance in ALPHA3?",
+                        dense={"first test": 0.8})
+    assert answer.abstained, answer.text
+    answer = corpus.ask("When is the interim futility analysis of MRD clearance in ALPHA3 planned?", dense={"first test": 0.8})
+    assert not answer.abstained and "Q2 2026" in answer.text, answer.text

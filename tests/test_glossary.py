@@ -19,6 +19,9 @@ from rag.places import has_city, has_place
     ("How far out will existing funds carry operations?", "funds carry operations", "runway"),
     ("Which organization is accountable for the study?", "accountable for", "sponsor"),
     ("Which genome-editing method does the product use?", "genome-editing", "crispr"),
+    ("How far will existing funds carry the company?", "funds carry the company", "runway"),
+    ("What bar must candidates clear to join the study?", "bar must candidates clear", "eligibility"),
+    ("How heavily pretreated must patients be?", "how heavily pretreated", "prior"),
     ("When do they check whether the cell therapy actually helped?", "whether the cell therapy actually helped", "response"),
 ])
 def test_a_lay_phrase_is_read_as_the_documents_terms(question, phrase, term):
