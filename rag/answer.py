@@ -88,6 +88,9 @@ _REQUEST = re.compile(r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?
 # "across the two Allogene sources": which documents to read (all), not what a passage must say
 _ALL_SOURCES = re.compile(r"\b(?:(?:across|in|from|of|per|according to)\s+(?:both|all|each)?\s*(?:of\s+)?(?:the\s+)?(?:two|both|all|"
                           r"several|various|different)|across\s+(?:the|our|these))\s+(?:[\w-]+\s+){0,2}?(?:sources|documents|articles|releases|reports|texts)\b", re.I)
+# "which of the trials use a 3+3 design?", "which products are tested in it?": asked of every document
+_WHICH_OF_MANY = re.compile(r"^\s*(?:[^,.?]+[.?]\s+)*which\s+(?:of\s+(?:the|these|those)\s+)?(?:[\w-]+\s+)?(?:trials|studies|products|programs|"
+                            r"programmes|candidates|therapies)\b", re.I)
 # a disease's name: what "which conditions / indications" asks for
 _DISEASE = re.compile(r"\b(?!(?:diagn|progn)osis\b)[a-z]+(?:itis|osis|oses|omas?|emia|aemia|opath(?:y|ies))\b|"
                       r"\b(?:lupus|carcinoma|leuka?emia|lymphoma|myeloma)\b|\b[A-Z][\w]+['’]s disease\b", re.I)
@@ -383,7 +386,8 @@ def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
     searched = query + "".join(f" {g.terms}" for g in glossed)
     return Question(question, searched, frozenset(entities), expects, bool(_LIST.search(wording)), nouns,
                     query[len(question):], tuple(unknown_names(question, known)),
-                    read_in=sources, excluded=set_aside, each_source=bool(sources), glossed=glossed)
+                    read_in=sources, excluded=set_aside, each_source=bool(sources) or bool(_WHICH_OF_MANY.search(wording)),
+                    glossed=glossed)
 
 
 def _quantities(text: str) -> list[str]:

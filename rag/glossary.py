@@ -52,6 +52,7 @@ _ENTRIES: list[tuple[str, str]] = [
     ("adverse toxicity toxicities safety", r"side[- ]effects?|bad reactions?|harmful effects?|(?:safety )?(?:problems|issues|concerns) (?:with|from) (?:the )?(?:drug|treatment|therapy)"),
     ("primary", r"\b(?:main|chief|principal|key|central|most important) (?:goal|aim|objective|question|measure|outcome|purpose|thing measured)s?"),
     ("secondary", r"\b(?:other|additional|supporting|lesser) (?:goals|aims|objectives|measures|outcomes)"),
+    ("completion complete", r"(?:fully )?clos(?:e|es|ed|ing) out|wrap(?:s|ped|ping)? up"),
     ("follow-up frame", r"(?:keep|kept|keeps|continue|continues) (?:\w+ )?(?:watching|monitoring|following|tracking|an eye on|checking)|followed up for"),
     # disease course and results
     ("mrd residual", r"(?:leftover|left-over|remaining|residual|lingering|trace|hidden|minimal|tiny amounts? of) "

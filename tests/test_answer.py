@@ -725,6 +725,9 @@ def test_a_document_asked_what_it_says_is_named_by_description():
 
 @pytest.mark.parametrize("question, each", [
     ("What response rates for ALLO-605 are reported across the documents?", True),
+    ("Which of the trials described use a 3+3 design?", True),
+    ("Lupus shows up in more than one program. Which products are tested in it?", True),
+    ("Which trial does ALLO-605 run in?", False),
     ("What response rates for ALLO-605 are reported in both sources?", True),
     ("What response rate for ALLO-605 is reported in the documents?", False),
 ])

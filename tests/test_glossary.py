@@ -22,6 +22,7 @@ from rag.places import has_city, has_place
     ("How far will existing funds carry the company?", "funds carry the company", "runway"),
     ("What bar must candidates clear to join the study?", "bar must candidates clear", "eligibility"),
     ("How heavily pretreated must patients be?", "how heavily pretreated", "prior"),
+    ("When will the protocol be fully closed out?", "fully closed out", "completion"),
     ("When do they check whether the cell therapy actually helped?", "whether the cell therapy actually helped", "response"),
 ])
 def test_a_lay_phrase_is_read_as_the_documents_terms(question, phrase, term):
