@@ -54,7 +54,7 @@ def _asks_publication(q: Question) -> bool:
 _ACHIEVED = re.compile(r"\b(?:achiev\w*|show|shown|showed|reported|seen|observed|demonstrated|reached|attained)\b", re.I)
 # "what was the result of the interim analysis?", "what did the futility analysis show?"
 _ASKS_RESULT = re.compile(r"\b(?:what|how)\s+(?:was|were|is|are)\s+(?:the\s+)?(?:results?|outcomes?|findings?|read-?outs?|conclusions?)\s+"
-                          r"(?:of|from|for)\s+(?P<event>[^?]+)|\bwhat\s+did\s+(?P<event2>[^?]{3,100}?)\s+(?:show|find|reveal|conclude)\b", re.I)
+                          r"(?:of|from|for)\s+(?P<event>[^?]+)|\b(?:what\s+)?did\s+(?P<event2>[^?]{3,100}?)\s+(?:show|find|reveal|conclude|demonstrate)\b", re.I)
 # a passage telling of an event still to come
 _PLANNED = re.compile(r"\b(?:planned|plans? to|scheduled|upcoming|anticipated|expected to (?:read|report|be reported)|"
                       r"will (?:be )?(?:report|present|announce|read)\w*)\b", re.I)
@@ -400,7 +400,7 @@ def _short_names(q: Question) -> list[str]:
 
 
 # what a count of one thing is a count of, said otherwise: treatments made are doses made
-_COUNTED_ALIKE = {stem("treatments"): {stem("doses")}, stem("courses"): {stem("doses")}}
+_COUNTED_ALIKE = {stem("treatments"): {stem("doses")}, stem("courses"): {stem("doses")}, stem("units"): {stem("doses")}}
 
 
 def has_expected(q: Question, text: str) -> bool:
@@ -576,7 +576,9 @@ class Answerer:
         # "what rate has it achieved?": a figure a sentence only supposes ("a 25% gain could signal") is no result
         achieved = q.expects in _MEASURE_TYPES and bool(_ACHIEVED.search(q.text))
         measures = _measure_phrases(q.text) if q.expects in _MEASURE_TYPES else []
-        enrolment = q.expects == "count" and bool(_ENROLMENT.search(q.text))
+        # (a count of something else, "how many prior regimens must they have to enroll?", is no enrollment)
+        enrolment = (q.expects == "count" and bool(_ENROLMENT.search(q.text))
+                     and (not q.count_nouns or any(n in synonyms(stem("participants")) for n in q.count_nouns)))
         asks_conditions = any(c.members & _CONDITION_WORDS for c in concepts)
         # "the primary completion date": the date of that event, which the span must name
         event = _dated_event(q.text) if q.expects == "date" else frozenset()

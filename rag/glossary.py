@@ -90,7 +90,8 @@ _ENTRIES: list[tuple[str, str]] = [
     # products, manufacturing, business
     ("allogeneic off-the-shelf donor", r"(?:from|made from|using|derived from) (?:an? |healthy )?(?:unrelated )?donors?|ready[- ]made|pre-?made|"
                                        r"(?:not|isn't) (?:made|derived) from (?:the )?patient'?s? own"),
-    ("autologous own", r"(?:made|derived|manufactured) from (?:the |each )?patient'?s? own"),
+    ("autologous own", r"(?:made|derived|manufactured) from (?:the |each )?patient'?s? own|"
+                       r"(?:their|his|her|the patient'?s?) own (?:stem )?cells? (?:\w+ ){0,2}(?:given|put|transplanted|returned|infused) back"),
     ("crispr edit editing gene-editing talen", r"(?:genome|gene|dna|genetic) (?:editing|engineering|modification|surgery)|"
                                                r"(?:edit|modify|engineer|alter)(?:s|ed|ing)? (?:the )?(?:genes?|genome|dna)"),
     ("target targets targeting targeted", r"go(?:es|ing)? after|aim(?:s|ed|ing)? at|hom(?:e|es|ed|ing) in on|zero(?:es|ed|ing)? in on"),
@@ -105,6 +106,9 @@ _ENTRIES: list[tuple[str, str]] = [
                     r"(?:money|cash|funds|funding|capital) (?:to |will |would |can )?(?:carry|fund|sustain|support|cover|finance|bankroll) "
                     r"(?:\w+ ){0,2}(?:operations|company|business)"),
     ("sponsor responsible party", r"(?:accountable|answerable|in charge) (?:for|of)|(?:who|which \w+) (?:runs|owns|is running|oversees)"),
+    ("contact", r"reach out to|get in touch with|point of contact|(?:who|whom) (?:should|can|do) (?:i|we|you) (?:call|ring|email|write to)"),
+    ("investor investors", r"shareholders?|stockholders?"),
+    ("media", r"journalists?|reporters?|press (?:enquiries|inquiries|queries|questions|contact)"),
     ("headquarters headquartered", r"home base|head ?office|\bhq\b|(?:main|corporate) (?:office|base|offices)|where (?:is |are )?(?:\w+ ){0,2}based"),
     ("clearance cleared ind approved approval", r"(?:green light|go-ahead|go ahead|sign-?off|permission|ok|okay) (?:from|by) (?:the )?fda|"
                                                 r"fda (?:said yes|signed off|allowed|let)"),

@@ -638,6 +638,13 @@ def test_how_precisely_a_question_asks_is_no_word_a_passage_must_hold(pipeline):
     pytest.param("Acme platform\n\nAcme could make its product at a scale of 60,000 doses annually.\n",
                  "How many treatments per year could Acme make of its product?", {"60,000": 0.6},
                  "60,000", id="treatments made are counted in doses"),
+    pytest.param("Acme platform\n\nAcme could make its product at a scale of 60,000 doses annually.\n",
+                 "How many units per year could Acme make of its product?", {"60,000": 0.6},
+                 "60,000", id="units made are counted in doses"),
+    pytest.param("Study of ALLO-605 in myeloma\n\nInclusion criteria\n\n- Subjects must have received 3 prior MM lines of therapy\n\n"
+                 "Estimated Enrollment: 136 participants\n",
+                 "To enroll in the ALLO-605 study, how many prior regimens must a patient have had?", {"prior": 0.6, "136": 0.5},
+                 "3 prior", id="a count of something else asked by one hoping to enroll is no enrollment"),
     pytest.param("Study of ALLO-605 in myeloma\n\nPrimary outcome: overall response rate (ORR) [ Time Frame: 12 months ]\n",
                  "Over what time frame is the overall response rate of ALLO-605 assessed?", None,
                  "12 months", id="over what time frame asks when, not a rate"),
@@ -834,6 +841,8 @@ def test_the_result_of_an_analysis_the_documents_only_plan_is_not_given():
                      "ALPHA3 program.\n"})
     answer = corpus.ask("What was the result of the interim futility analysis of MRD clearance in ALPHA3?",
                         dense={"first test": 0.8})
+    assert answer.abstained, answer.text
+    answer = corpus.ask("Did the interim futility analysis of MRD clearance in ALPHA3 show an improvement?", dense={"first test": 0.8})
     assert answer.abstained, answer.text
     answer = corpus.ask("When is the interim futility analysis of MRD clearance in ALPHA3 planned?", dense={"first test": 0.8})
     assert not answer.abstained and "Q2 2026" in answer.text, answer.text

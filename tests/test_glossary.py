@@ -23,6 +23,10 @@ from rag.places import has_city, has_place
     ("What bar must candidates clear to join the study?", "bar must candidates clear", "eligibility"),
     ("How heavily pretreated must patients be?", "how heavily pretreated", "prior"),
     ("When will the protocol be fully closed out?", "fully closed out", "completion"),
+    ("Which person handles questions from journalists?", "journalists", "media"),
+    ("Who is the point of contact for the site?", "point of contact", "contact"),
+    ("Who handles shareholder questions?", "shareholder", "investor"),
+    ("The patient had their own stem cells given back last month; may they join?", "their own stem cells given back", "autologous"),
     ("When do they check whether the cell therapy actually helped?", "whether the cell therapy actually helped", "response"),
 ])
 def test_a_lay_phrase_is_read_as_the_documents_terms(question, phrase, term):
