@@ -497,6 +497,7 @@ class Answerer:
         # (not in a yes/no question: "is the AlloNK study interventional?" is decided on a span about it)
         described = {t for m in _SUBJECT.finditer(wording) for t in tokens(m.group(1) + " " + _head(m.group(0)))
                      } if q.expects != "yesno" else set()
+        names -= described  # "the anti-BCMA CAR T study": what the study is, not a site or party named
         type_words = _TYPE_WORDS.get(q.expects, frozenset()) | (_PUBLICATION_WORDS if _asks_publication(q) else frozenset())
         for t in dict.fromkeys(asked + tokens(q.context)):
             if t in entity_words or t in _HEDGES:

@@ -563,6 +563,13 @@ def test_a_site_the_documents_never_name_has_no_contact_and_us_qualifies_cities(
     assert not answer.abstained and "Austin" in answer.text and "Denver" in answer.text, answer.text
 
 
+def test_a_capitalised_word_describing_the_study_is_no_site_the_contact_must_name():
+    sites = SITES.replace("Locations of the ALLO-605 study", "Locations of the anti-BCMA CAR T study")
+    corpus = Corpus({"sites.txt": sites, "news.txt": "ALLO-605 news\n\nALLO-605 is an anti-BCMA CAR T product.\n"})
+    answer = corpus.ask("Who is the contact at the Colorado site of the anti-BCMA CAR T study?", dense={"Contact:": 0.8})
+    assert not answer.abstained and "Katherine Bertolin" in answer.text, answer.text
+
+
 def test_a_yes_no_question_naming_what_the_span_does_not_say_is_answered_no():
     corpus = Corpus({"outlook.txt": "Allogene outlook\n\nALLO-329 uses CRISPR gene-editing technology. Allogene's oncology "
                      "products use TALEN technology licensed from Cellectis.\n"})
