@@ -27,7 +27,7 @@ _KINDS = {  # what a question calls a document -> the kinds of document that ans
 _KIND = "|".join(sorted((re.escape(k) for k in _KINDS), key=len, reverse=True))
 DESCRIPTOR = re.compile(
     r"(?:\b(?:according to|as (?:described|reported|stated|quoted|given|announced) in|in|from|per|by|of|and|does|did|do|"
-    r"between|with|to|against|versus|vs\.?)\s+|^\s*|(?<=[.!?]\s))"
+    r"between|with|to|against|versus|vs\.?|across)\s+|^\s*|(?<=[.!?]\s))"
     r"(?:both\s+)?(?:the\s+|a\s+|its\s+|[A-Z][\w-]*['’]s\s+)"
     r"(?:(?P<month>" + _MONTH + r")\s+)?(?:(?P<year>(?:19|20)\d\d)\s+)?"
     r"(?P<about>(?:[\w/-]+\s+){0,3}?)"

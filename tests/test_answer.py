@@ -735,6 +735,8 @@ def test_a_document_asked_what_it_says_is_named_by_description():
     assert [(d.kinds, d.year) for d in found] == [(frozenset({"press"}), "2026")]
     found = descriptors("How do the scale figures compare between the 2025 news article and the 2026 press release?")
     assert [d.year for d in found] == ["2025", "2026"]
+    found = descriptors("What rates are reported across the 2025 news article and the 2026 press release?")
+    assert [d.year for d in found] == ["2025", "2026"]
 
 
 @pytest.mark.parametrize("question, each", [
