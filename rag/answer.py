@@ -242,6 +242,7 @@ def sub_questions(question: str, trial_names: frozenset[str], known: Callable[[s
 _SIDE = r"(?:the|its|their|[A-Z][\w-]*\d[\w-]*)\b[^,;?]*?"
 _BETWEEN = re.compile(rf"^(?P<ask>.+?)\s+between\s+(?P<a>{_SIDE})\s+(?:and|versus|vs\.?)\s+(?P<b>{_SIDE})\s*(?P<rest>[,;?].*)?$", re.I)
 _EITHER = re.compile(rf"^(?P<ask>(?:which|who|what)\b[^,;?]+?),\s+(?P<a>{_SIDE})\s+or\s+(?P<b>{_SIDE})\s*(?P<rest>[,;?].*)?$", re.I)
+_FOR_EACH = re.compile(rf"^(?P<ask>.+?)\s*[-–—,]?\s+for\s+(?P<a>{_SIDE})\s+(?:and|as well as)\s+for\s+(?P<b>{_SIDE})\s*(?P<rest>[.?].*)?$", re.I)
 _SET_AGAINST = re.compile(rf"^(?P<ask>compare\s+[^,;?]+?)\s+(?:in|for|of)\s+(?P<a>{_SIDE})\s+(?:with|to|and|against)\s+(?P<b>{_SIDE})\s*(?P<rest>[.?].*)?$", re.I)
 
 
@@ -252,21 +253,37 @@ def _compared(question: str) -> list[str]:
     described, is searched for and cited on its own."""
     if _YESNO.match(question) or re.search(r"\b(?:first|earlier|sooner|later|before|after)\b", question, re.I):
         return []  # "is there a link between A and B?", "which came first, A or B?" set one against the other
-    for pattern in (_BETWEEN, _EITHER, _SET_AGAINST):
+    for pattern, joint in ((_BETWEEN, "in"), (_EITHER, "in"), (_SET_AGAINST, "in"), (_FOR_EACH, "for")):
         m = pattern.match(question.strip())
         if m and m.group("a").casefold() != m.group("b").casefold():
-            ask = m.group("ask").rstrip(" ,")
-            return [f"{ask} in {m.group(side)}?" for side in ("a", "b")]
+            ask = m.group("ask").rstrip(" ,-–—")
+            return [f"{ask} {joint} {m.group(side)}?" for side in ("a", "b")]
     return []
 
 
 def joined(answers: Sequence[Answer]) -> Answer:
-    """One answer citing each sub-question's spans, numbered on from the one before."""
-    text, spans = [], []
+    """One answer citing each sub-question's spans, numbered on from the one before; a span an
+    earlier part already cites keeps its number, and a part's passage already quoted is not repeated."""
+    text: list[str] = []
+    spans: list = []
+    number: dict[object, int] = {}
     for a in answers:
-        text.append(re.sub(r"\[(\d+)\]", lambda m, n=len(spans): f"[{int(m.group(1)) + n}]", a.text))
-        spans += a.spans
+        local = {}
+        for i, span in enumerate(a.spans, 1):
+            key = _span_key(span)
+            if key not in number:
+                spans.append(span)
+                number[key] = len(spans)
+            local[i] = number[key]
+        renumbered = re.sub(r"\[(\d+)\]", lambda m: f"[{local.get(int(m.group(1)), int(m.group(1)))}]", a.text)
+        pieces = re.findall(r".*?(?:\[\d+\])+|.+$", renumbered, re.S)
+        text += [p.strip() for p in pieces if p.strip() and p.strip() not in text]
     return Answer(" ".join(text), False, tuple(spans))
+
+
+def _span_key(span: object) -> object:
+    chunk = getattr(span, "chunk", None)
+    return (chunk.source, chunk.start, chunk.end) if chunk is not None else span
 
 
 def _expects(q: str) -> tuple[str, frozenset[str]]:

@@ -713,6 +713,8 @@ def test_a_time_of_year_is_no_product_code(eligibility):
      ["Which will enroll more people in the ALLO-605 trial?", "Which will enroll more people in the NK cell trial?"]),
     ("Compare lymphodepletion in the RESOLUTION study with the AlloNK trial.",
      ["Compare lymphodepletion in the RESOLUTION study?", "Compare lymphodepletion in the AlloNK trial?"]),
+    ("What scale has Acme cited for ALLO-329 and for its platform overall?",
+     ["What scale has Acme cited for ALLO-329?", "What scale has Acme cited for its platform overall?"]),
     # a relation between two things, or their order, is asked of both at once
     ("Is there a link between ALLO-605 and the ALLO-647 antibody?", None),
     ("Which came first, the IND clearance or the SITC presentation?", None),
@@ -727,6 +729,10 @@ def test_joined_answers_number_their_citations_on():
     second = Answer("40 participants [1]", False, ("c",))
     both = joined([first, second])
     assert both.text == "136 participants [1][2] 40 participants [3]" and both.spans == ("a", "b", "c")
+    # a passage the first part already quotes keeps its number and is not quoted again
+    again = joined([Answer("60,000 doses a year [1]", False, ("a",)),
+                    Answer("60,000 doses a year [1] 30,000 - 60,000+ doses a year [2]", False, ("a", "d"))])
+    assert again.text == "60,000 doses a year [1] 30,000 - 60,000+ doses a year [2]" and again.spans == ("a", "d")
 
 
 def test_a_document_asked_what_it_says_is_named_by_description():
