@@ -310,7 +310,8 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     if re.search(r"\b(?:which|what|in which)\s+(?:[\w.-]+\s+){0,2}(?:cities|city|towns?)\b", ql):
         return "city", frozenset()
     if re.search(r"\b(?:which|what)\s+(?:[\w.-]+\s+){0,2}(?:countries|country|cities|city|states?|regions?|locations?)\b|"
-                 r"\bwhere\b|\bin which (?:country|countries|city|cities|state|states)\b", ql):
+                 r"(?:^|[,;:]\s*|\b(?:and|or|me|us)\s+)where\b|\bwhere\s+(?:is|are|was|were|will|would|can|could|do|does|did|exactly)\b|"
+                 r"\bin which (?:country|countries|city|cities|state|states)\b", ql):  # ("describe where it fits" asks no place)
         return "place", frozenset()
     if re.search(r"\b(?:phone|telephone)\b", ql):
         return "phone", frozenset()

@@ -687,6 +687,9 @@ def test_a_registration_number_is_answered_by_the_identifier_field():
     ("At what point is the primary outcome measured?", "date"),
     ("What DAS28-ESR value must patients be under at Week 52?", "number"),
     ("What TIS score is the endpoint?", "number"),
+    ("Where is Allogene headquartered?", "place"),
+    ("Tell me where the ALLO-605 sites are.", "place"),
+    ("How does the company describe where it fits in first-line therapy?", "other"),
 ])
 def test_the_kind_of_value_asked_for_is_read_from_the_question(eligibility, question, expects):
     assert eligibility.question(question).expects == expects
