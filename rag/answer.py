@@ -632,13 +632,19 @@ class Answerer:
             if prev is not None and prev.kind == "text":
                 spans.append(_join(scope.text, prev, h.chunk))
             heading_tokens = set(tokens(h.chunk.heading))
+            # what the span stands under, which covers a word asked for at part weight: its heading,
+            # and the sentence before it in its paragraph ("... checked at Week 52. For RA, it is ...")
+            scene = set(heading_tokens)
+            before = scope.neighbour(h.chunk, -1) if h.chunk.kind == "text" else None
+            if before is not None and before.kind == "text":
+                scene |= set(tokens(before.text))
             for i, c in enumerate(spans):
                 own = set(tokens(c.text)) | (heading_tokens if c.kind == "item" else set())
                 if c.kind == "text" and bare(c.text):  # a line of country names under a study's entry is about that study
                     own |= heading_tokens | {t for x in scope.lead_in(c) for t in tokens(x.heading + "\n" + x.text)}
-                if q.expects != "yesno" and self.coverage(known, own, heading_tokens) < self.min_coverage:
+                if q.expects != "yesno" and self.coverage(known, own, scene) < self.min_coverage:
                     continue  # words no document uses cannot be covered by any: judge on the rest
-                s = self.score(concepts, h.dense, own, heading_tokens, scope.tokens) - 0.02 * i
+                s = self.score(concepts, h.dense, own, scene, scope.tokens) - 0.02 * i
                 if i == 0 and len(spans) > 1 and _label_like(c):
                     s -= 0.03  # a label alone rarely holds the value asked for
                 if q.expects in _NARROW_TYPES:

@@ -864,3 +864,15 @@ def test_the_result_of_an_analysis_the_documents_only_plan_is_not_given():
     assert answer.abstained, answer.text
     answer = corpus.ask("When is the interim futility analysis of MRD clearance in ALPHA3 planned?", dense={"first test": 0.8})
     assert not answer.abstained and "Q2 2026" in answer.text, answer.text
+
+
+def test_the_sentence_before_a_span_in_its_paragraph_sets_its_scene():
+    # "that release" is the proof-of-concept data release the sentence before names
+    para = ("Initial proof-of-concept data for ACME-329 are expected by the end of 1H 2026, after the first cohorts of the "
+            "phase 1 study have been followed for long enough to judge safety and early activity in each disease. "
+            "Expected to be included in that release are early clinical outcomes and supporting translational data covering "
+            "disease-related biomarkers, CAR T expansion, and immune reconstitution from the first dose level cohorts.")
+    corpus = Corpus({"r.txt": "Acme outlook\n\n" + para + "\n\nOther programs\n\nACME-316 data are expected later.\n"})
+    answer = corpus.ask("What translational data are expected in the initial ACME-329 proof-of-concept data release?",
+                        dense={"Initial proof": 0.4, "Expected to be included": 0.5})
+    assert not answer.abstained and "translational data covering" in answer.text, answer.text
