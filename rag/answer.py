@@ -143,6 +143,7 @@ _BLIND = r"(?<!un)\b(?:double|single|triple)?[- ]?blind(?:ed)?\b|\bmasked\b"
 _CONTRARIES = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
     (_BLIND, _OPEN), (_OPEN, r"(?<!un)\b(?:double|single|triple|quadruple)[- ]blind(?:ed)?\b|\bmasking\W+(?:single|double|triple|quadruple)\b"),
     (r"(?<!non-)(?<!non)\brandomi[sz]ed\b", r"\bnon-?randomi[sz]ed\b|\bsingle[- ](?:arm|group)\b"),
+    (r"\bnon-?randomi[sz]ed\b|\bsingle[- ](?:arm|group)\b", r"(?<!non-)(?<!non)\brandomi[sz]ed\b"),
     (r"\bplacebo\b", r"\bsingle[- ](?:arm|group)\b|\bopen[- ]label\b"))]
 # "Overall status: Terminated.": a labelled field whose value is a few words, no numbers
 _FIELD_LINE = re.compile(r"([A-Z][\w ()/-]{1,40}):[ \t]+([^\d\n:]{1,60}?)\.?")
@@ -303,7 +304,7 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     if re.search(r"\b(?:over|during|within|in|for|across) what (?:time ?frames?|(?:time )?periods?|duration|window|length of time)\b", ql):
         return "date", frozenset()  # "over what time frame is the response rate assessed?" asks when, not a rate
     last = re.split(r"(?<=[.!?])\s+(?=[A-Z])", q.strip())[-1]
-    if _YESNO.match(_CONDITION.sub("", last)):  # "If she had a transplant, could she enroll?"
+    if _YESNO.match(last) or _YESNO.match(_CONDITION.sub("", last)):  # "If she had a transplant, could she enroll?"
         return "yesno", frozenset()
     if re.search(r"\be-?mail\b", ql):
         return "email", frozenset()
@@ -610,9 +611,10 @@ class Answerer:
                 continue
             # shares a word with the question but is about something else; a short field holding
             # every word asked ("Masking: None" for "is IGNITE blinded?") is about just that
-            # "is it a phase 1 trial?": a span numbering the phase says yes or no however it is worded
-            numbers_asked = q.expects == "yesno" and _numbered(qualified, h.chunk.text)
-            if (h.dense < self.min_dense and not (published and DATELINE.search(h.chunk.text)) and not numbers_asked
+            # "is it a phase 1 trial?", "is it single-arm?": a span numbering the phase, or saying the
+            # contrary ("a randomized study"), says yes or no however it is worded
+            settles = q.expects == "yesno" and _settles(q.text, qualified, h.chunk.text)
+            if (h.dense < self.min_dense and not (published and DATELINE.search(h.chunk.text)) and not settles
                     and not (known and self.coverage(known, set(tokens(h.chunk.text)), set()) >= 1.0)):
                 continue
             spans = [h.chunk]
@@ -659,9 +661,11 @@ class Answerer:
                         s += 0.02 * min(len(_DISEASE.findall(c.text)), 5)
                 # a yes/no question's numbered thing (Phase 1), numbered otherwise in the span, says no;
                 # "what Week 52 threshold": the question's own "Week 52" is not the value asked for
-                decides = q.expects == "yesno" and _numbered(qualified, c.text)
-                if not decides and (not has_expected(q, _unqualified(qualified, c.text)) or _contradicts(qualified, c.text)
-                                    or _other_measure(measures, c.text)):
+                decides = q.expects == "yesno" and _settles(q.text, qualified, c.text)
+                if decides:
+                    s = max(s, self.min_score)  # it answers the question, yes or no, whatever else it says
+                elif (not has_expected(q, _unqualified(qualified, c.text)) or _contradicts(qualified, c.text)
+                      or _other_measure(measures, c.text)):
                     continue
                 if any(not members & own for members in anchors):
                     continue
@@ -675,8 +679,8 @@ class Answerer:
                 if key not in out or out[key].score < s:
                     out[key] = Picked(c, h.title, s)
         ranked = sorted(out.values(), key=lambda p: -p.score)
-        if q.expects == "yesno" and qualified:  # the span that numbers what is asked answers it, yes or no
-            ranked.sort(key=lambda p: not _numbered(qualified, p.chunk.text))
+        if q.expects == "yesno":  # the span that numbers what is asked, or says its contrary, answers it
+            ranked.sort(key=lambda p: not _settles(q.text, qualified, p.chunk.text))
         if published:  # "when was the press release published?": its dateline says, not the dates inside it
             return [p for p in ranked if DATELINE.search(p.chunk.text)] or ranked
         return ranked
@@ -1023,6 +1027,12 @@ def _unqualified(qualified: list[tuple[str, str]], text: str) -> str:
     for word, number in qualified:
         text = re.sub(rf"\b{re.escape(word)}[\s-]+{number}\b", " ", text, flags=re.I)
     return text
+
+
+def _settles(question: str, qualified: list[tuple[str, str]], text: str) -> bool:
+    """The span decides a yes/no question: it numbers what the question numbers (Phase 2 for
+    "phase 1?") or says the contrary of what it asks ("a randomized study" for "single-arm?")."""
+    return _numbered(qualified, text) or any(asked.search(question) and contrary.search(text) for asked, contrary in _CONTRARIES)
 
 
 def _numbered(qualified: list[tuple[str, str]], text: str) -> bool:

@@ -789,6 +789,7 @@ def test_a_yes_no_question_numbering_a_thing_is_decided_by_the_span_that_numbers
 @pytest.mark.parametrize("question", [
     "If a patient had a stem cell transplant years ago, could they still join the ALLO-605 study?",
     "According to Allogene, were all ALLO-605 responses durable?",
+    "Is the ALLO-605 study a single-arm, non-randomized trial?",
 ])
 def test_what_is_put_before_a_yes_no_question_leaves_it_a_yes_no_question(eligibility, question):
     assert eligibility.question(question).expects == "yesno"
@@ -876,3 +877,11 @@ def test_the_sentence_before_a_span_in_its_paragraph_sets_its_scene():
     answer = corpus.ask("What translational data are expected in the initial ACME-329 proof-of-concept data release?",
                         dense={"Initial proof": 0.4, "Expected to be included": 0.5})
     assert not answer.abstained and "translational data covering" in answer.text, answer.text
+
+
+def test_a_span_saying_the_contrary_of_a_yes_no_question_answers_it_no():
+    corpus = Corpus({"r.txt": "Acme outlook\n\nAcme's lead program, cema-cel, is being evaluated in the pivotal ALPHA3 trial, a "
+                     "randomized study of consolidation in lymphoma after first-line chemotherapy.\n\n"
+                     "ALPHA3 enrolls adults with lymphoma.\n"})
+    answer = corpus.ask("Is ALPHA3 a single-arm trial?", dense={"randomized study": 0.15, "enrolls adults": 0.5})
+    assert not answer.abstained and answer.text.startswith("No.") and "randomized" in cited(answer), answer.text
