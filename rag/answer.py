@@ -301,7 +301,8 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     ql = re.sub(r"\b(what|which|who|where|when|how)['’]s\b", r"\1 is", q.lower())  # "what's the dose"
     if re.match(r"\s*when\b|\s*which\b(?:\s+[\w-]+){0,4}\s+(?:first|earlier|sooner|later)\b", ql):
         return "date", frozenset()  # "which started first: A or B?" compares dates
-    if re.search(r"\b(?:over|during|within|in|for|across) what (?:time ?frames?|(?:time )?periods?|duration|window|length of time)\b", ql):
+    if re.search(r"\b(?:over|during|within|in|for|across) what (?:time ?frames?|(?:time )?periods?|duration|window|length of time)\b|"
+                 r"\b(?:over|for|within) how long\b|\bhow long (?:a|an|of a)\b", ql):
         return "date", frozenset()  # "over what time frame is the response rate assessed?" asks when, not a rate
     last = re.split(r"(?<=[.!?])\s+(?=[A-Z])", q.strip())[-1]
     if _YESNO.match(last) or _YESNO.match(_CONDITION.sub("", last)):  # "If she had a transplant, could she enroll?"
@@ -311,7 +312,8 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     if re.search(r"\b(?:which|what|in which)\s+(?:[\w.-]+\s+){0,2}(?:cities|city|towns?)\b", ql):
         return "city", frozenset()
     if re.search(r"\b(?:which|what)\s+(?:[\w.-]+\s+){0,2}(?:countries|country|cities|city|states?|regions?|locations?)\b|"
-                 r"(?:^|[,;:]\s*|\b(?:and|or|me|us)\s+)where\b|\bwhere\s+(?:is|are|was|were|will|would|can|could|do|does|did|exactly)\b|"
+                 r"(?:^|[,;:]\s*|\b(?:and|or|me|us)\s+)where\b(?!(?:\s+[\w'’-]+){1,6}?\s+(?:fits?|slots?|sits?|stands?|ranks?|falls?|comes? in)\b)|"
+                 r"\bwhere\s+(?:is|are|was|were|will|would|can|could|do|does|did|exactly)\b(?!(?:\s+[\w'’-]+){1,6}?\s+(?:fits?|slots?|sits?|stands?|ranks?|falls?|comes? in)\b)|"
                  r"\bin which (?:country|countries|city|cities|state|states)\b", ql):  # ("describe where it fits" asks no place)
         return "place", frozenset()
     if re.search(r"\b(?:phone|telephone)\b", ql):

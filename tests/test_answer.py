@@ -690,6 +690,8 @@ def test_a_registration_number_is_answered_by_the_identifier_field():
     ("Where is Allogene headquartered?", "place"),
     ("Tell me where the ALLO-605 sites are.", "place"),
     ("How does the company describe where it fits in first-line therapy?", "other"),
+    ("Where does the study slot the product into first-line therapy?", "other"),
+    ("Over how long a window is the response rate gauged?", "date"),
 ])
 def test_the_kind_of_value_asked_for_is_read_from_the_question(eligibility, question, expects):
     assert eligibility.question(question).expects == expects
