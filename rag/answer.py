@@ -27,6 +27,7 @@ ABSTAIN_TEXT = "The documents don't answer this."
 COMPARISON_SCORE = 0.75  # share of min_score each side of a comparison needs
 READ_IN_SCORE = 0.9  # share of min_score a passage needs in the document the question names by description
 SUBJECT = 0.3  # weight of a word describing the thing asked about ("the dual-target lupus AlloCAR"), which a passage about it need not repeat
+SETTLED_SCORE = 0.6  # share of min_score a span needs that settles a yes/no question (Phase 2 for "phase 1?")
 FOCUS = 2.0  # weight of the thing a "what is the X of Y" question asks for (X), against its other words
 GLOSSED_SPECIFICITY = 0.6  # how much a lay phrase's idea, absent from a document, counts against it
 UNSAID_SPECIFICITY = 0.8  # a yes/no question's term this rare (Cellectis, lupus), absent from the span, makes the answer no
@@ -664,10 +665,8 @@ class Answerer:
                 # a yes/no question's numbered thing (Phase 1), numbered otherwise in the span, says no;
                 # "what Week 52 threshold": the question's own "Week 52" is not the value asked for
                 decides = q.expects == "yesno" and _settles(q.text, qualified, c.text)
-                if decides:
-                    s = max(s, self.min_score)  # it answers the question, yes or no, whatever else it says
-                elif (not has_expected(q, _unqualified(qualified, c.text)) or _contradicts(qualified, c.text)
-                      or _other_measure(measures, c.text)):
+                if not decides and (not has_expected(q, _unqualified(qualified, c.text)) or _contradicts(qualified, c.text)
+                                    or _other_measure(measures, c.text)):
                     continue
                 if any(not members & own for members in anchors):
                     continue
@@ -850,6 +849,8 @@ class Answerer:
 
     def _compose(self, q: Question, ranked: list[Picked], hits: Sequence[Hit], floor: float | None = None) -> Answer:
         floor = self.min_score if floor is None else floor
+        if q.expects == "yesno" and ranked and _settles(q.text, _qualified_numbers(q.text), ranked[0].chunk.text):
+            floor *= SETTLED_SCORE  # it says yes or no to just what is asked, whatever else it says
         if not ranked or ranked[0].score < floor:
             why = "no passage scores high enough" if ranked else "no passage holds what the question asks for"
             return self._abstain(hits, why)

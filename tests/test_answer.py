@@ -885,5 +885,5 @@ def test_a_span_saying_the_contrary_of_a_yes_no_question_answers_it_no():
     corpus = Corpus({"r.txt": "Acme outlook\n\nAcme's lead program, cema-cel, is being evaluated in the pivotal ALPHA3 trial, a "
                      "randomized study of consolidation in lymphoma after first-line chemotherapy.\n\n"
                      "ALPHA3 enrolls adults with lymphoma.\n"})
-    answer = corpus.ask("Is ALPHA3 a single-arm trial?", dense={"randomized study": 0.15, "enrolls adults": 0.5})
+    answer = corpus.ask("Is ALPHA3 a single-arm trial?", dense={"randomized study": 0.35, "enrolls adults": 0.5})
     assert not answer.abstained and answer.text.startswith("No.") and "randomized" in cited(answer), answer.text
