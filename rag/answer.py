@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 from .described import DATELINE, LEAD_CHARS, MONTHS, descriptors, fits, profile
@@ -76,7 +76,7 @@ _FRAMING = re.compile(r"^\s*(?:(?:from|speaking from|with) (?:an?|the|my|our) [\
                       r"haematologist|caregiver|member|person|manager|lead|professional)"
                       r"|for (?:[\w-]+ ){0,2}(?:purposes|reasons|planning|feasibility|budgeting|modell?ing|forecasting|diligence))\s*,\s*", re.I)
 # what is put before the question proper: "If a patient had X, could they ...?", "According to Allogene, were ...?"
-_CONDITION = re.compile(r"^\s*[^,?]{1,80},\s*", re.I)
+_LEAD_CLAUSE = re.compile(r"^\s*[^,?]{1,80},\s*", re.I)
 _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
 # "how many will it enroll?" asks for a planned enrollment, which only a passage about enrolling
 # states; "more than 200 patients treated" or "8 patients treated at dose-level 2" counts others
@@ -167,17 +167,11 @@ _GENERIC_HEADS = {"product", "therapy", "therapies", "candidate", "program", "pr
                   "study", "trial"}
 
 
-def _head(subject: str) -> str:
-    """What a description calls the thing ("program", "AlloCAR"), which a passage about it need not
-    repeat; not a study or trial, whose passages are told apart by saying which."""
+def _head(subject: str, unless: Collection[str]) -> str:
+    """The noun a description ends in ("program" in "each Allogene CAR T program", "AlloCAR"), or ""
+    when it is one of `unless`."""
     head = subject.split()[-1]
-    return "" if head.casefold() in ("study", "trial") else head
-
-
-def _kind_named(subject: str) -> str:
-    """The brand a description ends in ("the dual-target lupus AlloCAR"), not a generic noun."""
-    head = subject.split()[-1]
-    return "" if head.casefold() in _GENERIC_HEADS else head
+    return "" if head.casefold() in unless else head
 
 
 _META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
@@ -306,7 +300,7 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
                  r"\b(?:over|for|within) how long\b|\bhow long (?:a|an|of a)\b", ql):
         return "date", frozenset()  # "over what time frame is the response rate assessed?" asks when, not a rate
     last = re.split(r"(?<=[.!?])\s+(?=[A-Z])", q.strip())[-1]
-    if _YESNO.match(last) or _YESNO.match(_CONDITION.sub("", last)):  # "If she had a transplant, could she enroll?"
+    if _YESNO.match(last) or _YESNO.match(_LEAD_CLAUSE.sub("", last)):  # "If she had a transplant, could she enroll?"
         return "yesno", frozenset()
     if re.search(r"\be-?mail\b", ql):
         return "email", frozenset()
@@ -385,7 +379,7 @@ def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
             known: Callable[[str], bool] = lambda t: True) -> Question:
     question = _FRAMING.sub("", question)  # who is asking is not what is asked
     # "the dual-target lupus AlloCAR": a brand heading a description names a kind of product, not one
-    kinds = {_kind_named(m.group(0)).casefold() for m in _SUBJECT.finditer(question)}
+    kinds = {_head(m.group(0), _GENERIC_HEADS).casefold() for m in _SUBJECT.finditer(question)}
     entities = {e for e in question_entities(question, trial_names, known) if e.key not in kinds}
     query = question
     if history and (not entities or _PRONOUN.search(question)):
@@ -517,7 +511,9 @@ class Answerer:
         surface = surface_forms(wording + " " + q.context)
         focus = _focus(wording)
         # (not in a yes/no question: "is the AlloNK study interventional?" is decided on a span about it)
-        described = {t for m in _SUBJECT.finditer(wording) for t in tokens(m.group(1) + " " + _head(m.group(0)))
+        # what a description calls the thing ("program") weighs as little, but not "study" or "trial":
+        # passages are told apart by which study they are about
+        described = {t for m in _SUBJECT.finditer(wording) for t in tokens(m.group(1) + " " + _head(m.group(0), ("study", "trial")))
                      } if q.expects != "yesno" else set()
         names -= described  # "the anti-BCMA CAR T study": what the study is, not a site or party named
         type_words = _TYPE_WORDS.get(q.expects, frozenset()) | (_PUBLICATION_WORDS if _asks_publication(q) else frozenset())
@@ -961,7 +957,7 @@ class Answerer:
         described = {t for m in _SUBJECT.finditer(q.text) for t in tokens(m.group(1)) if _in_document(synonyms(t), doc_tokens)}
         surface = surface_forms(q.text)
         return [t for t in dict.fromkeys(tokens(q.text)) if t not in entity_words | described and self.known(t)
-                and specificity(surface.get(t, t)) >= UNSAID_SPECIFICITY and not _in_document(synonyms(t), frozenset(said))]
+                and specificity(surface.get(t, t)) >= UNSAID_SPECIFICITY and not _in_document(synonyms(t), said)]
 
     def _restatements(self, q: Question, said: Picked, ranked: Sequence[Picked], taken: Sequence[Picked]) -> list[Picked]:
         """Where the same document says it again (a record's field in its summary and in its table,
@@ -988,7 +984,7 @@ class Answerer:
         return Answer(text, True, closest, reason)
 
 
-def _in_document(members: frozenset[str], doc_tokens: frozenset[str]) -> bool:
+def _in_document(members: Collection[str], doc_tokens: Collection[str]) -> bool:
     """Whether the document uses the term in some form: rheumatology ~ rheumatologic,
     CD19/CD70 ~ CD19 and CD70."""
     for m in members:
