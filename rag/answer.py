@@ -1031,7 +1031,12 @@ def _unqualified(qualified: list[tuple[str, str]], text: str) -> str:
 def _settles(question: str, qualified: list[tuple[str, str]], text: str) -> bool:
     """The span decides a yes/no question: it numbers what the question numbers (Phase 2 for
     "phase 1?") or says the contrary of what it asks ("a randomized study" for "single-arm?")."""
-    return _numbered(qualified, text) or any(asked.search(question) and contrary.search(text) for asked, contrary in _CONTRARIES)
+    return _numbered(qualified, text) or _says_contrary(question, text)
+
+
+def _says_contrary(question: str, text: str) -> bool:
+    """The span says the contrary of what the question asks ("open-label" for "blinded?")."""
+    return any(asked.search(question) and contrary.search(text) for asked, contrary in _CONTRARIES)
 
 
 def _numbered(qualified: list[tuple[str, str]], text: str) -> bool:
@@ -1158,9 +1163,8 @@ def yes_or_no(question: str, chunk: Chunk) -> str:
     if field:
         positive = field.group(1).lower() in ("yes", "all")
         return "Yes." if positive else "No."
-    for asked_about, contrary in _CONTRARIES:
-        if asked_about.search(question) and contrary.search(text) and not asks_excluded:
-            return "No."  # asked "blinded?", the span says open-label
+    if _says_contrary(question, text) and not asks_excluded:
+        return "No."  # asked "blinded?", the span says open-label
     named = _FIELD_LINE.fullmatch(text.strip())
     if named and not asks_excluded:
         # "Overall status: Terminated." answers "Is it still recruiting?" with no: a field holding
