@@ -68,13 +68,22 @@ _MONEY = re.compile(r"[$€£]\s*\d|\b\d[\d,.]*\s*(?:usd|dollars|euros|million d
 _DOSE = re.compile(r"\d[\d,.]*\s*(?:mg|g|µg|mcg|ug|ml|iu|units?|cells|million|billion|x\s*10|×\s*10|/kg|/m2|mg/m2)\b", re.I)
 _QUANTITY = re.compile(r"(?<![\w/\[-])(?<!phase )(?<!Phase )[<>≥≤~]?\d[\d,.]*(?:\+|\s*%)?(?![\w/])(?!-[A-Za-z])|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.I)
 _YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|will|would|was|were|has|have|had|should|may|must)\b", re.I)
-_LIST = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}[\w-]+s\s+(?:are|were|do|does|did|will|would|can|could|must|is|have|has)\b|\b(?:two|three|four|five|both)\s+[\w-]+s\b|\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will|must|could|can)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bendpoints\b|\bdiseases\b|\bgroups\b|\bincluding\b", re.I)
+_LIST = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}[\w-]+s\s+(?:are|were|do|does|did|will|would|can|could|must|is|have|has)\b|\b(?:two|three|four|five|both)\s+[\w-]+s\b|\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will|must|could|can)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bindications\b|\bendpoints\b|\bdiseases\b|\bgroups\b|\bincluding\b", re.I)
 # who is asking, put before the question: "From an investor's perspective, ...", "As a treating physician, ..."
 _FRAMING = re.compile(r"^\s*(?:(?:from|speaking from|with) (?:an?|the|my|our) [\w\s'’-]{0,40}?(?:perspective|standpoint|point of view|viewpoint|angle|lens)"
                       r"|(?:speaking )?as (?:an?|the) (?:[\w-]+ ){0,3}(?:physician|doctor|clinician|investor|analyst|regulator|nurse|patient|"
                       r"investigator|coordinator|pharmacist|specialist|officer|scientist|researcher|rheumatologist|oncologist|hematologist|"
                       r"haematologist|caregiver|member|person|manager|lead|professional)"
                       r"|for (?:[\w-]+ ){0,2}(?:purposes|reasons|planning|feasibility|budgeting|modell?ing|forecasting|diligence))\s*,\s*", re.I)
+# a statement put up for confirmation: "ALLO-329 only hits CD19, right?"
+_TAG = re.compile(r",\s*(?:right|correct|true|yes|no|isn['’]t (?:it|that|this)|aren['’]t they|doesn['’]t it|don['’]t they|"
+                  r"is (?:that|this) (?:right|correct|true|so))\s*\?\s*$", re.I)
+# "only CD19?" when the span names it with another of its kind ("both CD19+ B-cells and CD70+ T-cells")
+_ONLY = re.compile(r"\b(?:only|solely|exclusively|just)\b", re.I)
+_ALSO = re.compile(r"\b(?:both|dual|as well as|in addition to|together with|along with)\b", re.I)
+# "Our EU ops team is asking where ...": who wants to know, which says nothing of what is asked
+_ASKER = re.compile(r"^\s*(?:our|my|the)\s+(?:[\w'’/-]+\s+){0,3}(?:team|group|department|colleagues?|boss|manager|client|committee|board)\s+"
+                    r"(?:is|are|was|were|keeps?|has been|have been)\s+(?:asking|wondering|curious)(?:\s+(?:about|to know))?\s*[:,-]?\s*", re.I)
 # what is put before the question proper: "If a patient had X, could they ...?", "According to Allogene, were ...?"
 _LEAD_CLAUSE = re.compile(r"^\s*[^,?]{1,80},\s*", re.I)
 _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
@@ -135,7 +144,8 @@ _TYPE_WORDS = {kind: frozenset(t for w in words.split() for t in tokens(w)) for 
     "fullname": "full generic nonproprietary proprietary official complete long name stand short spelled abbreviation",
     # "US cities": a country's own names qualify the places asked for, as the records' "United States" does
     "place": "country countries city cities state states location locations region us u.s usa",
-    "city": "city cities town us u.s usa"}.items()}
+    "city": "city cities town us u.s usa",
+    "count": "bigger larger smaller biggest largest smallest size"}.items()}
 _NARROW_TYPES = {"place", "city", "email", "phone", "zip", "nct", "money", "code", "dose", "percent", "person", "fullname",
                  "organisation"}
 # design terms and the terms that exclude them: "Is it blinded?" answered by "Open-Label" is a no
@@ -146,6 +156,10 @@ _CONTRARIES = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
     (r"(?<!non-)(?<!non)\brandomi[sz]ed\b", r"\bnon-?randomi[sz]ed\b|\bsingle[- ](?:arm|group)\b"),
     (r"\bnon-?randomi[sz]ed\b|\bsingle[- ](?:arm|group)\b", r"(?<!non-)(?<!non)\brandomi[sz]ed\b"),
     (r"\bplacebo\b", r"\bsingle[- ](?:arm|group)\b|\bopen[- ]label\b"))]
+# amounts that sound alike but are other money: a price is what is charged, a cost of goods what making it costs
+_OTHER_MONEY = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
+    (r"\b(?:price[sd]?|pricing|charge[sd]?|sells? for|selling for|reimburse\w*)\b", r"\bcost[- ]of[- ]goods\b|\bcogs\b|\bmanufacturing costs?\b"),
+    (r"\bcost[- ]of[- ]goods\b|\bcogs\b|\bmanufacturing costs?\b|\bcosts? to (?:make|produce|manufacture)\b", r"\bprice[sd]?\b|\bpricing\b"))]
 # "Overall status: Terminated.": a labelled field whose value is a few words, no numbers
 _FIELD_LINE = re.compile(r"([A-Z][\w ()/-]{1,40}):[ \t]+([^\d\n:]{1,60}?)\.?")
 # "Is NCT01 an interventional or an observational study?": asks which, not whether
@@ -163,6 +177,7 @@ _MEASURE_NOUNS = {stem(w) for w in ("rate", "rates", "survival", "ratio", "durat
 # "the BCMA-directed myeloma study", "the dual-target lupus AlloCAR": a thing named by what it is
 _SUBJECT = re.compile(r"\b(?:the|its|their|each|every)\s+((?:(?!(?:of|for|in|with|to|on|at|by|from|the|and|or|that|which|who)\b)[\w/.-]+[\s-]+){1,6}?)"
                       r"(?:product|therap(?:y|ies)|candidate|program(?:me)?|drug|asset|allocar\w*|car-?t\w*|cells?|study|trial)\b(?!-)", re.I)
+_RELATIONAL = re.compile(r"(?:ed|ing)$")  # "lupus-focused", "BCMA-directed": how a thing relates, not what it is
 _GENERIC_HEADS = {"product", "therapy", "therapies", "candidate", "program", "programme", "drug", "asset", "cell", "cells",
                   "study", "trial"}
 
@@ -235,10 +250,14 @@ def sub_questions(question: str, trial_names: frozenset[str], known: Callable[[s
 
 
 # two things set side by side, each named as a thing ("the IGNITE study", "its ALLO-329", "ALLO-605")
-_SIDE = r"(?:the|its|their|[A-Z][\w-]*\d[\w-]*)\b[^,;?]*?"
+_SIDE = r"(?:the|its|their|[A-Z][\w-]*\d[\w-]*\b|[A-Z][\w-]*['’]s)\b[^,;?]*?"
 _BETWEEN = re.compile(rf"^(?P<ask>.+?)\s+between\s+(?P<a>{_SIDE})\s+(?:and|versus|vs\.?)\s+(?P<b>{_SIDE})\s*(?P<rest>[,;?].*)?$", re.I)
-_EITHER = re.compile(rf"^(?P<ask>(?:which|who|what)\b[^,;?]+?),\s+(?P<a>{_SIDE})\s+or\s+(?P<b>{_SIDE})\s*(?P<rest>[,;?].*)?$", re.I)
+_EITHER = re.compile(rf"^(?P<ask>(?:which|who|what)\b[^,;?]+?)(?:,|\s[-–—])\s+(?P<a>{_SIDE})\s+or\s+(?P<b>{_SIDE})\s*(?P<rest>(?:[,;?]|[-–—]\s).*)?$", re.I)
 _FOR_EACH = re.compile(rf"^(?P<ask>.+?)\s*[-–—,]?\s+for\s+(?P<a>{_SIDE})\s+(?:and|as well as)\s+for\s+(?P<b>{_SIDE})\s*(?P<rest>[.?].*)?$", re.I)
+# "which conditions are targeted both by A and by B?", "... in both A and B", "... common to A and B"
+_BOTH = re.compile(rf"^(?P<ask>.+?)\s+(?:both\s+(?P<joint>by|in|for|of)\s+(?P<a>{_SIDE})\s+and\s+(?:by|in|for|of)\s+|"
+                   rf"(?P<joint2>by|in|for|of|to)\s+both\s+(?P<a2>{_SIDE})\s+and\s+|(?:common|shared)\s+(?P<joint3>to|by)\s+(?P<a3>{_SIDE})\s+and\s+)"
+                   rf"(?P<b>{_SIDE})\s*(?P<rest>[.?].*)?$", re.I)
 _SET_AGAINST = re.compile(rf"^(?P<ask>compare\s+[^,;?]+?)\s+(?:in|for|of)\s+(?P<a>{_SIDE})\s+(?:with|to|and|against)\s+(?P<b>{_SIDE})\s*(?P<rest>[.?].*)?$", re.I)
 
 
@@ -249,11 +268,17 @@ def _compared(question: str) -> list[str]:
     described, is searched for and cited on its own."""
     if _YESNO.match(question) or re.search(r"\b(?:first|earlier|sooner|later|before|after)\b", question, re.I):
         return []  # "is there a link between A and B?", "which came first, A or B?" set one against the other
-    for pattern, joint in ((_BETWEEN, "in"), (_EITHER, "in"), (_SET_AGAINST, "in"), (_FOR_EACH, "for")):
+    for pattern, joint in ((_BETWEEN, "in"), (_EITHER, "in"), (_SET_AGAINST, "in"), (_FOR_EACH, "for"), (_BOTH, "")):
         m = pattern.match(question.strip())
-        if m and m.group("a").casefold() != m.group("b").casefold():
-            ask = m.group("ask").rstrip(" ,-–—")
-            return [f"{ask} {joint} {m.group(side)}?" for side in ("a", "b")]
+        if not m:
+            continue
+        found = {k: v for k, v in m.groupdict().items() if v}
+        a = found.get("a") or found.get("a2") or found.get("a3")
+        joint = joint or found.get("joint") or found.get("joint2") or {"to": "in"}.get(found.get("joint3"), found.get("joint3"))
+        if a.casefold() != m.group("b").casefold():
+            # (what the sides share or how they differ is seen from the answers side by side)
+            ask = re.sub(r"\s+(?:overlap(?:ping)?|in common|differ)\b", "", m.group("ask"), flags=re.I).rstrip(" ,-–—")
+            return [f"{ask} {joint} {side}?" for side in (a, m.group("b"))]
     return []
 
 
@@ -292,6 +317,14 @@ def _expects(q: str) -> tuple[str, frozenset[str]]:
     return kinds.pop()
 
 
+# how big a study is: "how large is the trial", "which study is bigger", "which will enroll more people"
+# (not "how big an improvement")
+_SIZE = re.compile(r"\bhow (?:large|big)\b(?!\s+(?:an?|the)\s+(?!study\b|trial\b|cohort\b)[\w-]+)|"
+                   r"\b(?:bigger|larger|smaller|biggest|largest|smallest)\s+(?:[\w-]+\s+){0,2}(?:study|studies|trials?|cohorts?)\b|"
+                   r"\b(?:study|trial|cohort)s?\s+(?:[\w-]+\s+){0,4}(?:bigger|larger|smaller|biggest|largest|smallest)\b|"
+                   r"\b(?:enrol+s?|enrol+ing|recruits?|recruiting)\s+more\b|\bmore (?:participants|patients|people|subjects)\b")
+
+
 def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     ql = re.sub(r"\b(what|which|who|where|when|how)['’]s\b", r"\1 is", q.lower())  # "what's the dose"
     if re.match(r"\s*when\b|\s*which\b(?:\s+[\w-]+){0,4}\s+(?:first|earlier|sooner|later)\b", ql):
@@ -300,7 +333,7 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
                  r"\b(?:over|for|within) how long\b|\bhow long (?:a|an|of a)\b", ql):
         return "date", frozenset()  # "over what time frame is the response rate assessed?" asks when, not a rate
     last = re.split(r"(?<=[.!?])\s+(?=[A-Z])", q.strip())[-1]
-    if _YESNO.match(last) or _YESNO.match(_LEAD_CLAUSE.sub("", last)):  # "If she had a transplant, could she enroll?"
+    if _YESNO.match(last) or _YESNO.match(_LEAD_CLAUSE.sub("", last)) or _TAG.search(last):  # "If she had a transplant, could she enroll?"
         return "yesno", frozenset()
     if re.search(r"\be-?mail\b", ql):
         return "email", frozenset()
@@ -343,11 +376,12 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
         return "percent", frozenset()
     if re.search(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,5}(?:dose|dosage)\b(?!-| limiting)|(?<!by )\bhow much\b(?!\s+(?:better|higher|more|lower|greater|larger|longer|less))", ql):
         return "dose", frozenset()
-    if re.search(r"\b(?:enrollment|enrolment|sample size)\b", ql) or re.search(r"\bhow (?:large|big)\b", ql):
+    if re.search(r"\b(?:enrollment|enrolment|sample size)\b", ql) or re.search(_SIZE, ql):
         return "count", frozenset({"participant"})
     if re.search(r"^\s*when\b|\bwhat (?:date|year|month|day)\b|\b(?:at|by) what (?:point|time)\b|\bwhich (?:date|year|month|week)\b|\bhow long\b|\bby when\b|\btime ?frames?\b|\bdate\b|\buntil when\b", ql):
         return "date", frozenset()
-    if re.search(r"\bhow (?:much|old|high|low)\b|\bwhat (?:[\w-]+ ){0,2}(?:age|threshold|cut-?off|score|level|value)\b|\bminimum age\b|\bthreshold\b|\bcut-?off\b", ql):
+    if re.search(r"\bhow (?:much|old|high|low)\b|\bhow (?:big|large|great|small) (?:an?|of an?) (?:[\w-]+ )?(?:drop|improvement|change|reduction|"
+                 r"decrease|increase|gain|difference|rise|fall|shift|benefit)\b|\bwhat (?:[\w-]+ ){0,2}(?:age|threshold|cut-?off|score|level|value)\b|\bminimum age\b|\bthreshold\b|\bcut-?off\b", ql):
         return "number", frozenset()
     return "other", frozenset()
 
@@ -377,7 +411,7 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
 
 def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
             known: Callable[[str], bool] = lambda t: True) -> Question:
-    question = _FRAMING.sub("", question)  # who is asking is not what is asked
+    question = _ASKER.sub("", _FRAMING.sub("", question))  # who is asking is not what is asked
     # "the dual-target lupus AlloCAR": a brand heading a description names a kind of product, not one
     kinds = {_head(m.group(0), _GENERIC_HEADS).casefold() for m in _SUBJECT.finditer(question)}
     entities = {e for e in question_entities(question, trial_names, known) if e.key not in kinds}
@@ -474,6 +508,7 @@ class _Concept:
     specific: float  # 1 for domain terms, low for everyday words
     typed: bool = False  # names the kind of value asked for ("ZIP code"), which a typed candidate holds
     name: bool = False  # capitalised inside the question: names a place, site or organisation (Denver)
+    presence: float = -1.0  # weight against a document that never uses it; -1: the weight (a describing word weighs its full weight)
 
 
 class Answerer:
@@ -533,7 +568,8 @@ class Answerer:
             specific = 1.0 if t in names else specificity(surface.get(t, t))
             # "ZIP code", "countries": every candidate holds a value of the asked type (has_expected),
             # which is what these words ask for; they are covered by it, never foreign
-            concept = _Concept(members, weight, any(self.known(m) for m in members), specific, t in type_words, t in names)
+            concept = _Concept(members, weight, any(self.known(m) for m in members), specific, t in type_words, t in names,
+                               weight / SUBJECT if t in described and t != focus and not _RELATIONAL.search(surface.get(t, t)) else -1.0)
             same = next((i for i, c in enumerate(out) if c.members == members), None)
             if same is None:
                 out.append(concept)
@@ -560,7 +596,9 @@ class Answerer:
         total = sum(c.weight for c in concepts) or 1.0
         covered = self.coverage(concepts, text_tokens, heading_tokens) * total
         # a term the corpus uses but this document never does: the document is about something else
-        foreign = sum(c.weight * c.specific ** 2 for c in concepts if c.known and not c.typed and not c.members & doc_tokens)
+        # (a describing word need not be in the passage, but the document must be about what it describes)
+        foreign = sum((c.weight if c.presence < 0 else c.presence) * c.specific ** 2
+                      for c in concepts if c.known and not c.typed and not c.members & doc_tokens)
         return 0.5 * hit_dense + 0.5 * covered / total - 0.35 * foreign / total
 
     def _typed_neighbours(self, q: Question, hits: Sequence[Hit]) -> list[Hit]:
@@ -630,7 +668,8 @@ class Answerer:
                 spans.append(_join(scope.text, h.chunk, nxt))
                 last = nxt
             prev = scope.neighbour(h.chunk, -1) if q.wants_list and h.chunk.kind == "text" else None
-            if prev is not None and prev.kind == "text":
+            # (a short line under a row is that row's detail: "Houston, Texas" under "MD Anderson | Recruiting")
+            if prev is not None and (prev.kind == "text" or prev.kind == "row" and len(h.chunk.text) < 80):
                 spans.append(_join(scope.text, prev, h.chunk))
             heading_tokens = set(tokens(h.chunk.heading))
             # what the span stands under, which covers a word asked for at part weight: its heading,
@@ -668,9 +707,13 @@ class Answerer:
                     continue
                 if achieved and _SUPPOSED.search(c.text):
                     continue
+                if any(asked.search(q.text) and other.search(c.text) and not asked.search(c.text) for asked, other in _OTHER_MONEY):
+                    continue  # "what launch price?" is not answered by a cost of goods
                 if enrolment and not _ENROLMENT.search(c.heading + "\n" + c.text):
                     continue
-                if shunned & own or (event and not event & (_event_words(c.text) | heading_tokens)):
+                # (a span setting the same thing aside, "excluding business development", is not about it)
+                if shunned & (own - {t for m in _SET_ASIDE.finditer(c.text) for t in tokens(m.group(0))}) or (
+                        event and not event & (_event_words(c.text) | heading_tokens)):
                     continue
                 key = (c.source, c.start, c.end)
                 if key not in out or out[key].score < s:
@@ -956,7 +999,8 @@ class Answerer:
         doc_tokens = self.scope_of(span.chunk.source).tokens
         described = {t for m in _SUBJECT.finditer(q.text) for t in tokens(m.group(1)) if _in_document(synonyms(t), doc_tokens)}
         surface = surface_forms(q.text)
-        return [t for t in dict.fromkeys(tokens(q.text)) if t not in entity_words | described and self.known(t)
+        # (what the question sets aside, "rather than Cellectis", is not put to the span)
+        return [t for t in dict.fromkeys(tokens(_without(q.text, q.excluded))) if t not in entity_words | described and self.known(t)
                 and specificity(surface.get(t, t)) >= UNSAID_SPECIFICITY and not _in_document(synonyms(t), said)]
 
     def _restatements(self, q: Question, said: Picked, ranked: Sequence[Picked], taken: Sequence[Picked]) -> list[Picked]:
@@ -1165,6 +1209,10 @@ def yes_or_no(question: str, chunk: Chunk) -> str:
         return "Yes." if positive else "No."
     if _says_contrary(question, text) and not asks_excluded:
         return "No."  # asked "blinded?", the span says open-label
+    if _ONLY.search(question) and _ALSO.search(text) and not _ONLY.search(text):
+        return "No."  # asked "only CD19?", the span says both CD19 and CD70
+    if _given_what_was_asked_away(question, text):
+        return "No."  # asked "without chemotherapy conditioning?", the span says "following Flu/Cy lymphodepletion"
     named = _FIELD_LINE.fullmatch(text.strip())
     if named and not asks_excluded:
         # "Overall status: Terminated." answers "Is it still recruiting?" with no: a field holding
@@ -1203,6 +1251,20 @@ def yes_or_no(question: str, chunk: Chunk) -> str:
     elif asks_excluded:
         verdict = not verdict
     return "Yes." if verdict else "No."
+
+
+_WITHOUT = re.compile(r"\bwithout\s+(?:any\s+|a\s+|the\s+)?((?:[\w/-]+\s+){0,2}[\w/-]+)", re.I)
+_NEGATORS = re.compile(r"\b(?:not|no|none|never|without|free|avoid\w*|eliminat\w*|circumvent\w*|reduc\w*|obviat\w*|omit\w*|skip\w*|"
+                       r"spar\w*|rather than|instead of)\b", re.I)
+
+
+def _given_what_was_asked_away(question: str, text: str) -> bool:
+    """Asked whether something happened without X, the span, negating nothing, says X was given."""
+    m = _WITHOUT.search(question)
+    if not m or _NEGATORS.search(text):
+        return False
+    said = set(tokens(text))
+    return any(synonyms(t) & said for t in tokens(m.group(1)) if t not in _META_WORDS)
 
 
 def idf_function(df: dict[str, int], n_docs: int) -> Callable[[str], float]:

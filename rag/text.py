@@ -34,6 +34,9 @@ def normalize(text: str) -> str:
 _NOT_PLURAL = frozenset("news lens aids sars mers bias yes".split())  # four letters ending in s, no plural
 
 
+_DOUBLED = re.compile(r"([b-df-hj-km-np-rtv-xz])\1$")  # a doubled consonant, not ll/ss/zz (enroll, assess)
+
+
 def stem(word: str) -> str:
     """A light suffix stemmer: enough to meet enroll/enrollment/enrolling, not a linguist."""
     if any(ch.isdigit() for ch in word) or len(word) <= 3 or word in _NOT_PLURAL:
@@ -46,6 +49,8 @@ def stem(word: str) -> str:
         short = suffix == "s" and not word.endswith("es")
         if word.endswith(suffix) and len(word) - len(suffix) >= (3 if short else 4):
             word = word[: len(word) - len(suffix)] + keep
+            if suffix in ("ed", "ing", "ings") and _DOUBLED.search(word):
+                word = word[:-1]  # planned, planning -> plan (as plans)
             break
     if word.endswith("ll") and len(word) > 5:
         word = word[:-1]

@@ -887,3 +887,114 @@ def test_a_span_saying_the_contrary_of_a_yes_no_question_answers_it_no():
                      "ALPHA3 enrolls adults with lymphoma.\n"})
     answer = corpus.ask("Is ALPHA3 a single-arm trial?", dense={"randomized study": 0.35, "enrolls adults": 0.5})
     assert not answer.abstained and answer.text.startswith("No.") and "randomized" in cited(answer), answer.text
+
+
+# --- stop 13: described documents, sizes, sides, set-aside names, statements put up for a yes or no ---
+
+TWO_TRIALS = {
+    "nk.txt": "Cord blood NK cell study\n\nThe cord blood natural killer cell study treats rheumatology patients.\n\n"
+              "The planned enrollment is 92 participants.\n",
+    "car.txt": "CAR T news\n\nThe planned phase 1 rheumatology study of the CAR T product will include patients with lupus.\n\n"
+               "Estimated Enrollment: 136 participants\n",
+}
+
+
+def test_a_word_describing_the_study_counts_against_a_document_that_never_uses_it():
+    # "the cord blood ... study": a passage need not repeat the description, but a document that
+    # never says "cord blood" is about another study, however well its passage matches the rest
+    corpus = Corpus(TWO_TRIALS)
+    answer = corpus.ask("What is planned in the cord blood rheumatology trial?",
+                        dense={"planned phase 1": 0.62, "planned enrollment": 0.5})
+    assert not answer.abstained and answer.spans[0].chunk.source == "nk.txt", answer.text
+    # a relational word of the description ("lupus-focused") is no test of the document
+    focused = corpus.question("Which study is planned in the lupus-focused trial?")
+    assert all(c.presence < 0 for c in corpus.answerer.concepts(focused) if "focus" in c.members)
+
+
+@pytest.mark.parametrize("question, expects", [
+    ("Which study is planned to be bigger, the myeloma trial or the NK trial?", "count"),
+    ("Which of the two trials plans to enroll more people?", "count"),
+    ("How big is the AlloNK study?", "count"),
+    # the size of a change is a number, not a count of participants
+    ("How big an improvement over observation would be meaningful?", "number"),
+    ("For Sjögren's patients, how big a drop in the activity score counts as a response?", "number"),
+])
+def test_how_big_a_study_is_asks_for_its_enrollment(question, expects):
+    assert analyze(question, [], frozenset()).expects == expects
+
+
+def test_a_price_is_not_answered_by_a_cost_of_goods():
+    corpus = Corpus({"o.txt": "Acme outlook\n\n- Efficient cost-of-goods profile (<$10K - 20K/dose)\n\n"
+                     "- Manufacturing at scale of 60,000 doses\n"})
+    assert corpus.ask("What launch price per dose is Acme planning?", dense={"cost-of-goods": 0.7}).abstained
+    assert not corpus.ask("What cost of goods per dose does Acme expect?", dense={"cost-of-goods": 0.7}).abstained
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("Which study will enroll more - the ALLO-605 myeloma study or the NK cell trial - and by how much?",
+     ["Which study will enroll more in the ALLO-605 myeloma study?", "Which study will enroll more in the NK cell trial?"]),
+    ("Which conditions are targeted both by the RESOLUTION study and by the AlloNK trial?",
+     ["Which conditions are targeted by the RESOLUTION study?", "Which conditions are targeted by the AlloNK trial?"]),
+    ("Which conditions are targeted by both the RESOLUTION study and the AlloNK trial?",
+     ["Which conditions are targeted by the RESOLUTION study?", "Which conditions are targeted by the AlloNK trial?"]),
+    ("Which conditions are common to the RESOLUTION study and the AlloNK trial?",
+     ["Which conditions are in the RESOLUTION study?", "Which conditions are in the AlloNK trial?"]),
+    # what the sides share is seen from their answers side by side; a possessive names a side
+    ("Which indications overlap between Allogene's RESOLUTION study and the NK cell trial?",
+     ["Which indications in Allogene's RESOLUTION study?", "Which indications in the NK cell trial?"]),
+])
+def test_each_side_of_a_comparison_however_joined_is_asked_on_its_own(question, parts):
+    assert sub_questions(question, frozenset(), lambda key: True) == parts
+
+
+def test_a_schedule_point_is_no_product_code():
+    assert question_entities("What's the week-52 response criterion for AB-101?", frozenset(), lambda k: True) == {
+        Entity("ab-101", "product")}
+    assert question_entities("Who had a grade-3 event on day-28?", frozenset(), lambda k: True) == set()
+
+
+def test_a_site_line_is_listed_with_the_row_naming_its_site():
+    corpus = Corpus({"r.txt": "Study record\n\nLocations\n\nUnited States, Texas\n\nSt. David's Medical Center | Recruiting |\n"
+                     "Austin, Texas, United States, 78704 | |\nMD Anderson Cancer Center | Recruiting |\n"
+                     "Houston, Texas, United States, 77030 | |\n"})
+    answer = corpus.ask("Which Texas sites are listed?", dense={"Houston": 0.6, "Austin": 0.6})
+    assert "MD Anderson Cancer Center" in answer.text and "St. David's" in answer.text, answer.text
+
+
+def test_who_wants_to_know_is_not_what_is_asked():
+    q = analyze("Our EU ops team is asking where the AlloNK study is recruiting - which countries are named?", [], frozenset())
+    assert q.text.startswith("where the AlloNK") and q.expects == "place", q.text
+
+
+@pytest.mark.parametrize("question, text, verdict", [
+    # a statement put up for confirmation is a yes/no question
+    ("Quick check: ALLO-329 only hits CD19, right?", "ALLO-329 targets both CD19+ B-cells and CD70+ T-cells.", "No."),
+    ("ALLO-329 hits CD19, right?", "ALLO-329 targets CD19+ B-cells.", "Yes."),
+    # asked whether it happened without X, the span says it followed X
+    ("Was the expansion achieved without any chemotherapy conditioning?",
+     "Robust CAR T cell expansion following standard Flu/Cy-based chemotherapy conditioning", "No."),
+    ("Was the expansion achieved without any chemotherapy conditioning?",
+     "Robust expansion without chemotherapy conditioning", "Yes."),
+])
+def test_a_statement_put_up_for_a_yes_or_no_is_checked_against_the_span(question, text, verdict):
+    assert analyze(question, [], frozenset()).expects == "yesno"
+    assert yes_or_no(question, Chunk("d.txt", 0, len(text), text, 0, "", "text")) == verdict
+
+
+def test_a_span_setting_aside_what_the_question_sets_aside_is_not_about_it():
+    corpus = Corpus({"o.txt": "Acme outlook\n\nThe Company expects its cash runway to extend into 2027, excluding any impact "
+                     "from business development activities.\n\nBusiness development deals may extend the runway further.\n"})
+    answer = corpus.ask("When does Acme expect its cash runway to end, not counting business development deals?",
+                        dense={"into 2027": 0.6, "deals may": 0.6})
+    assert not answer.abstained and "2027" in answer.text.split("[1]")[0], answer.text
+
+
+def test_what_a_yes_no_question_sets_aside_need_not_be_in_the_span():
+    corpus = Corpus({"o.txt": "Acme outlook\n\nACME-329 in autoimmune disease uses CRISPR gene-editing technology.\n\n"
+                     "Acme oncology products use Cellectis technology.\n"})
+    answer = corpus.ask("Is ACME-329 built with CRISPR rather than the Cellectis tools?", dense={"CRISPR": 0.7})
+    assert answer.text.startswith("Yes. ACME-329"), answer.text
+
+
+def test_asking_which_indications_asks_for_a_list():
+    assert analyze("Autoimmune indications of the RESOLUTION study?", [], frozenset()).wants_list

@@ -78,6 +78,12 @@ def test_stem_merges_the_forms_of_enroll():
     assert tokens("How many will it enroll?") == tokens("enrolling") == tokens("the enrollment")
 
 
+def test_stem_meets_a_doubled_consonant_before_an_ending():
+    # "plans to enroll" meets "the planned enrollment"; enroll and assess keep their double letters
+    assert stem("planned") == stem("planning") == stem("plans") == "plan"
+    assert stem("stopped") == "stop" and stem("assessed") == "assess" and stem("enrolled") == stem("enroll")
+
+
 def test_stem_leaves_numbers_and_short_words_alone():
     assert stem("fc500") == "fc500"
     assert stem("2026") == "2026"
