@@ -134,6 +134,9 @@ _GENERIC_QUALIFIERS = {"phase", "stage", "part"}
 _BOILERPLATE = re.compile(r"forward-looking statements|cautionary note|all rights reserved|^©|\baccessed \w+ \d|"
                          r"read our disclaimer|recent videos", re.I)
 # values one looks up on a record (where, whom to call), not figures a trap could ask for
+# what a trial site is called: "St. David's Medical Center", "Texas Transplant Institute"
+_INSTITUTION = re.compile(r"\b(?:Hospitals?|Cent(?:er|re)s?|Institut[e]?|Clinic|Clinics|Clinique|Klinik\w*|Universit\w+|Medical|"
+                          r"Infirmary|Foundation|Hôpital|Ospedale|Hospital\w*)\b")
 _SITE_VALUES = {"email", "phone", "zip", "person"}  # what one looks up for a named site
 _LOOKUP_TYPES = {"place", "city", "email", "phone", "zip", "nct", "code", "person"}
 # words that name the kind of value asked for, answered by a value of that kind, not by the word
@@ -145,8 +148,9 @@ _TYPE_WORDS = {kind: frozenset(t for w in words.split() for t in tokens(w)) for 
     # "US cities": a country's own names qualify the places asked for, as the records' "United States" does
     "place": "country countries city cities state states location locations region us u.s usa",
     "city": "city cities town us u.s usa",
+    "site": "site sites hospital hospitals clinic clinics institution institutions center centre centers centres medical cancer",
     "count": "bigger larger smaller biggest largest smallest size"}.items()}
-_NARROW_TYPES = {"place", "city", "email", "phone", "zip", "nct", "money", "code", "dose", "percent", "person", "fullname",
+_NARROW_TYPES = {"site", "place", "city", "email", "phone", "zip", "nct", "money", "code", "dose", "percent", "person", "fullname",
                  "organisation"}
 # design terms and the terms that exclude them: "Is it blinded?" answered by "Open-Label" is a no
 _OPEN = r"\bopen[- ]label\b|\bunblinded\b|\bmasking\W+none\b"
@@ -337,6 +341,8 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
         return "yesno", frozenset()
     if re.search(r"\be-?mail\b", ql):
         return "email", frozenset()
+    if re.search(r"\b(?:which|what)\s+(?:[\w.-]+\s+){0,2}(?:hospitals?|clinics?|medical cent(?:er|re)s?|cancer cent(?:er|re)s?|institutions?)\b", ql):
+        return "site", frozenset()  # "which hospital in Portugal": a site's name, not a country
     if re.search(r"\b(?:which|what|in which)\s+(?:[\w.-]+\s+){0,2}(?:cities|city|towns?)\b", ql):
         return "city", frozenset()
     if re.search(r"\b(?:which|what)\s+(?:[\w.-]+\s+){0,2}(?:countries|country|cities|city|states?|regions?|locations?)\b|"
@@ -460,6 +466,8 @@ def has_expected(q: Question, text: str) -> bool:
         return has_place(text)
     if q.expects == "city":
         return has_city(text)
+    if q.expects == "site":
+        return bool(_INSTITUTION.search(text))
     if q.expects == "phone":
         return bool(_PHONE.search(text))
     if q.expects == "person":
@@ -667,7 +675,7 @@ class Answerer:
                     break
                 spans.append(_join(scope.text, h.chunk, nxt))
                 last = nxt
-            prev = scope.neighbour(h.chunk, -1) if q.wants_list and h.chunk.kind == "text" else None
+            prev = scope.neighbour(h.chunk, -1) if (q.wants_list or q.expects == "site") and h.chunk.kind == "text" else None
             # (a short line under a row is that row's detail: "Houston, Texas" under "MD Anderson | Recruiting")
             if prev is not None and (prev.kind == "text" or prev.kind == "row" and len(h.chunk.text) < 80):
                 spans.append(_join(scope.text, prev, h.chunk))

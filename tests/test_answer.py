@@ -998,3 +998,15 @@ def test_what_a_yes_no_question_sets_aside_need_not_be_in_the_span():
 
 def test_asking_which_indications_asks_for_a_list():
     assert analyze("Autoimmune indications of the RESOLUTION study?", [], frozenset()).wants_list
+
+
+def test_which_hospital_asks_for_a_site_by_name_not_a_country():
+    corpus = Corpus({"nk.txt": "NK study\n\nRecruiting\n\nBulgaria France Germany Italy Poland Portugal +2\n\n"
+                     "The AlloNK study enrolls adults in Europe.\n",
+                     "r.txt": "Study record\n\nLocations\n\nUnited States, Colorado\n\nColorado Blood Cancer Institute | Recruiting |\n"
+                     "Denver, Colorado, United States, 80218 | |\n"})
+    assert corpus.question("Which hospital in Portugal is enrolling patients?").expects == "site"
+    assert corpus.ask("Which hospital in Portugal is enrolling patients for the AlloNK study?",
+                      dense={"Portugal": 0.7, "enrolls adults": 0.6}).abstained
+    answer = corpus.ask("Which hospital in Denver takes part?", dense={"Denver": 0.7})
+    assert "Colorado Blood Cancer Institute" in answer.text, answer.text
