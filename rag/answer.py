@@ -55,7 +55,8 @@ def _asks_publication(q: Question) -> bool:
 _ACHIEVED = re.compile(r"\b(?:achiev\w*|show|shown|showed|reported|seen|observed|demonstrated|reached|attained)\b", re.I)
 # "what was the result of the interim analysis?", "what did the futility analysis show?"
 _ASKS_RESULT = re.compile(r"\b(?:what|how)\s+(?:was|were|is|are)\s+(?:the\s+)?(?:results?|outcomes?|findings?|read-?outs?|conclusions?)\s+"
-                          r"(?:of|from|for)\s+(?P<event>[^?]+)|\b(?:what\s+)?did\s+(?P<event2>[^?]{3,100}?)\s+(?:show|find|reveal|conclude|demonstrate)\b", re.I)
+                          r"(?:of|from|for)\s+(?P<event>[^?]+)|\b(?:what\s+)?did\s+(?P<event2>[^?]{3,100}?)\s+(?:show|find|reveal|conclude|demonstrate|pass|succeed|fail|"
+                          r"meet|clear|read out|achieve)\b", re.I)
 # a passage telling of an event still to come
 _PLANNED = re.compile(r"\b(?:planned|plans? to|scheduled|upcoming|anticipated|expected to (?:read|report|be reported)|"
                       r"will (?:be )?(?:report|present|announce|read)\w*)\b", re.I)

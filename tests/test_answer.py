@@ -865,6 +865,8 @@ def test_the_result_of_an_analysis_the_documents_only_plan_is_not_given():
     assert answer.abstained, answer.text
     answer = corpus.ask("Did the interim futility analysis of MRD clearance in ALPHA3 show an improvement?", dense={"first test": 0.8})
     assert answer.abstained, answer.text
+    answer = corpus.ask("Did the ALPHA3 interim futility analysis pass?", dense={"first test": 0.8})
+    assert answer.abstained, answer.text
     answer = corpus.ask("When is the interim futility analysis of MRD clearance in ALPHA3 planned?", dense={"first test": 0.8})
     assert not answer.abstained and "Q2 2026" in answer.text, answer.text
 
