@@ -607,6 +607,10 @@ def test_this_versus_that_answers_each_half_from_its_own_passage():
     answer = corpus.ask("ACME-316 response rates: what did the SITC dose level 2 data show versus the confirmed ORR in the "
                         "2026 update?", dense={"38%": 0.4, "31%": 0.7})
     assert "38%" in answer.text and "31%" in answer.text, answer.text
+    # "X compare with Y" sets the halves against each other as "versus" does
+    answer = corpus.ask("How does the ACME-316 response rate quoted in the 2026 press release compare with the one reported "
+                        "from the SITC dose level 2 data?", dense={"38%": 0.4, "31%": 0.7})
+    assert "38%" in answer.text and "31%" in answer.text, answer.text
 
 
 def test_a_lay_phrase_is_covered_by_the_documents_term_for_it(eligibility):
