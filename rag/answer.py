@@ -676,6 +676,14 @@ class Answerer:
                     break
                 spans.append(_join(scope.text, h.chunk, nxt))
                 last = nxt
+            # a sentence leading into the next ("... are checked at Week 52. For Sjögren's disease, it is ..."):
+            # when the next sentence of its paragraph names a term asked about that it lacks, the two are one answer
+            # (not for a yes/no question: a name the span lacks is what decides it, "built with Cellectis technology?")
+            after = scope.neighbour(h.chunk, 1) if h.chunk.kind == "text" and len(spans) == 1 and q.expects != "yesno" else None
+            if after is not None and after.kind == "text" and h.chunk.end < after.start and "\n" not in scope.text[h.chunk.end:after.start]:
+                lacking = [c.members for c in concepts if c.known and not c.typed and c.specific >= 0.9 and not c.members & set(tokens(h.chunk.text))]
+                if lacking and any(members & set(tokens(after.text)) for members in lacking):
+                    spans.append(_join(scope.text, h.chunk, after))
             prev = scope.neighbour(h.chunk, -1) if (q.wants_list or q.expects == "site") and h.chunk.kind == "text" else None
             # (a short line under a row is that row's detail: "Houston, Texas" under "MD Anderson | Recruiting")
             if prev is not None and (prev.kind == "text" or prev.kind == "row" and len(h.chunk.text) < 80):

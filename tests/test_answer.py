@@ -1016,3 +1016,17 @@ def test_which_hospital_asks_for_a_site_by_name_not_a_country():
                       dense={"Portugal": 0.7, "enrolls adults": 0.6}).abstained
     answer = corpus.ask("Which hospital in Denver takes part?", dense={"Denver": 0.7})
     assert "Colorado Blood Cancer Institute" in answer.text, answer.text
+
+
+def test_a_sentence_leading_into_the_next_is_answered_with_it():
+    # the lead-in holds "Week 52" and "response"; the next sentence holds the Sjögren's threshold asked for
+    lead = "The main disease response measures are checked at Week 52. "
+    detail = ("For idiopathic inflammatory myopathies, the endpoint is TIS of at least 60; and for Sjögren's disease, it is "
+              "an improvement of at least 4 points in ClinESSDAI from baseline.")
+    corpus = Corpus({"m.txt": "NK study\n\nWhat the trial measures\n\n" + lead + detail + "\n\n"
+                     "Glossary\n\nClinESSDAI: a score of disease activity in Sjögren's disease.\n\n"
+                     "Lupus is not studied here.\n"})
+    assert corpus.chunk("checked at Week 52").text.strip() != (lead + detail).strip()  # two chunks, one paragraph
+    answer = corpus.ask("What's the week-52 response criterion for the Sjögren's patients?",
+                        dense={"checked at Week 52": 0.7, "For idiopathic": 0.45, "a score of": 0.45})
+    assert not answer.abstained and "4 points" in answer.text.split("[1]")[0], answer.text
