@@ -55,7 +55,10 @@ def _asks_publication(q: Question) -> bool:
 _ACHIEVED = re.compile(r"\b(?:achiev\w*|show|shown|showed|reported|seen|observed|demonstrated|reached|attained)\b", re.I)
 # "what was the result of the interim analysis?", "what did the futility analysis show?"
 _ASKS_RESULT = re.compile(r"\b(?:what|how)\s+(?:was|were|is|are)\s+(?:the\s+)?(?:results?|outcomes?|findings?|read-?outs?|conclusions?)\s+"
-                          r"(?:of|from|for)\s+(?P<event>[^?]+)|\b(?:what\s+)?did\s+(?P<event2>[^?]{3,100}?)\s+(?:show|find|reveal|conclude|demonstrate|pass|succeed|fail|"
+                          r"(?:of|from|for)\s+(?P<event>[^?]+)|"
+                          # "did cema-cel pass the interim analysis?": the event is what was passed
+                          r"\bdid\s+(?:[\w-]+\s+){1,3}?(?:pass|fail|meet|clear|survive)\s+(?P<event3>(?:the|its|an?)\s+[^,?]{3,100})|"
+                          r"\b(?:what\s+)?did\s+(?P<event2>[^?]{3,100}?)\s+(?:show|find|reveal|conclude|demonstrate|pass|succeed|fail|"
                           r"meet|clear|read out|achieve)\b", re.I)
 # a passage telling of an event still to come
 _PLANNED = re.compile(r"\b(?:planned|plans? to|scheduled|upcoming|anticipated|expected to (?:read|report|be reported)|"
@@ -257,7 +260,7 @@ def sub_questions(question: str, trial_names: frozenset[str], known: Callable[[s
 # two things set side by side, each named as a thing ("the IGNITE study", "its ALLO-329", "ALLO-605")
 _SIDE = r"(?:the|its|their|[A-Z][\w-]*\d[\w-]*\b|[A-Z][\w-]*['’]s)\b[^,;?]*?"
 _BETWEEN = re.compile(rf"^(?P<ask>.+?)\s+between\s+(?P<a>{_SIDE})\s+(?:and|versus|vs\.?)\s+(?P<b>{_SIDE})\s*(?P<rest>[,;?].*)?$", re.I)
-_EITHER = re.compile(rf"^(?P<ask>(?:which|who|what)\b[^,;?]+?)(?:,|\s[-–—])\s+(?P<a>{_SIDE})\s+or\s+(?P<b>{_SIDE})\s*(?P<rest>(?:[,;?]|[-–—]\s).*)?$", re.I)
+_EITHER = re.compile(rf"^(?P<ask>(?:which|who|what)\b[^,;:?]+?)(?:,|:|\s[-–—])\s+(?P<a>{_SIDE})\s+or\s+(?P<b>{_SIDE})\s*(?P<rest>(?:[,;?]|[-–—]\s).*)?$", re.I)
 _FOR_EACH = re.compile(rf"^(?P<ask>.+?)\s*[-–—,]?\s+for\s+(?P<a>{_SIDE})\s+(?:and|as well as)\s+for\s+(?P<b>{_SIDE})\s*(?P<rest>[.?].*)?$", re.I)
 # "which conditions are targeted both by A and by B?", "... in both A and B", "... common to A and B"
 _BOTH = re.compile(rf"^(?P<ask>.+?)\s+(?:both\s+(?P<joint>by|in|for|of)\s+(?P<a>{_SIDE})\s+and\s+(?:by|in|for|of)\s+|"
@@ -856,7 +859,7 @@ class Answerer:
         m = _ASKS_RESULT.search(q.text)
         if not m:
             return ""
-        asked = (m.group("event") or m.group("event2")).strip()
+        asked = (m.group("event") or m.group("event2") or m.group("event3")).strip()
         entity_words = {w for e in q.entities for w in tokens(e.key)}
         event = [t for t in dict.fromkeys(tokens(asked)) if self.known(t) and t not in entity_words]
         if len(event) < 2:

@@ -100,7 +100,7 @@ SYNONYM_GROUPS = [
     "enroll enrollment enrolment enrolling participant participants subject subjects people person persons individuals patients patient sign recruit accrual volunteers",
     "site sites center centre centers hospital hospitals institute clinic location locations",
     "sponsor sponsors sponsored responsible accountable party company funder",
-    "start starts started begin began beginning commence launch launched initiate going",
+    "start starts started begin began beginning commence launch launched initiate going underway kickoff",
     "complete completion completed finish end ends",
     "eligible eligibility qualify qualifies join take part participate inclusion criteria allowed",
     "exclude excluded exclusion ineligible disqualify",

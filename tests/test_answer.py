@@ -871,6 +871,12 @@ def test_the_result_of_an_analysis_the_documents_only_plan_is_not_given():
     assert answer.abstained, answer.text
     answer = corpus.ask("Did the ALPHA3 interim futility analysis pass?", dense={"first test": 0.8})
     assert answer.abstained, answer.text
+    answer = corpus.ask("Did cema-cel pass the ALPHA3 interim futility analysis of MRD clearance?", dense={"first test": 0.8})
+    assert answer.abstained, answer.text
+    hoped = Corpus({"r.txt": "Acme outlook\n\n- Interim Futility Analysis of MRD Clearance from the ALPHA3 Trial Planned for "
+                    "Early Q2 2026\n\nA 25% improvement in MRD clearance with cema-cel would pass the bar of the analysis.\n"})
+    answer = hoped.ask("Did cema-cel pass the ALPHA3 interim futility analysis of MRD clearance?", dense={"would pass": 0.8})
+    assert answer.abstained, answer.text
     answer = corpus.ask("When is the interim futility analysis of MRD clearance in ALPHA3 planned?", dense={"first test": 0.8})
     assert not answer.abstained and "Q2 2026" in answer.text, answer.text
 
@@ -939,6 +945,8 @@ def test_a_price_is_not_answered_by_a_cost_of_goods():
 @pytest.mark.parametrize("question, parts", [
     ("Which study will enroll more - the ALLO-605 myeloma study or the NK cell trial - and by how much?",
      ["Which study will enroll more in the ALLO-605 myeloma study?", "Which study will enroll more in the NK cell trial?"]),
+    ("Which trial plans to enroll more: the ALLO-605 study or the AlloNK study, and what are the targets?",
+     ["Which trial plans to enroll more in the ALLO-605 study?", "Which trial plans to enroll more in the AlloNK study?"]),
     ("Which conditions are targeted both by the RESOLUTION study and by the AlloNK trial?",
      ["Which conditions are targeted by the RESOLUTION study?", "Which conditions are targeted by the AlloNK trial?"]),
     ("Which conditions are targeted by both the RESOLUTION study and the AlloNK trial?",

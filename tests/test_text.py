@@ -84,6 +84,11 @@ def test_stem_meets_a_doubled_consonant_before_an_ending():
     assert stem("stopped") == "stop" and stem("assessed") == "assess" and stem("enrolled") == stem("enroll")
 
 
+def test_getting_underway_is_starting():
+    from rag.text import synonyms
+    assert stem("started") in synonyms(stem("underway"))
+
+
 def test_stem_leaves_numbers_and_short_words_alone():
     assert stem("fc500") == "fc500"
     assert stem("2026") == "2026"
