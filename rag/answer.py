@@ -137,10 +137,10 @@ _PERSON = re.compile(r"\b(?:[Cc]ontact|[Ii]nvestigator|[Cc]hair|[Dd]irector)\b:?
 _GENERIC_QUALIFIERS = {"phase", "stage", "part"}
 _BOILERPLATE = re.compile(r"forward-looking statements|cautionary note|all rights reserved|^©|\baccessed \w+ \d|"
                          r"read our disclaimer|recent videos", re.I)
-# values one looks up on a record (where, whom to call), not figures a trap could ask for
 # what a trial site is called: "St. David's Medical Center", "Texas Transplant Institute"
-_INSTITUTION = re.compile(r"\b(?:Hospitals?|Cent(?:er|re)s?|Institut[e]?|Clinic|Clinics|Clinique|Klinik\w*|Universit\w+|Medical|"
-                          r"Infirmary|Foundation|Hôpital|Ospedale|Hospital\w*)\b")
+_INSTITUTION = re.compile(r"\b(?:Hospital\w*|Hôpital|Ospedale|Cent(?:er|re)s?|Institut[e]?|Clinics?|Clinique|Klinik\w*|Universit\w+|"
+                          r"Medical|Infirmary|Foundation)\b")
+# values one looks up on a record (where, whom to call), not figures a trap could ask for
 _SITE_VALUES = {"email", "phone", "zip", "person"}  # what one looks up for a named site
 _LOOKUP_TYPES = {"place", "city", "email", "phone", "zip", "nct", "code", "person"}
 # words that name the kind of value asked for, answered by a value of that kind, not by the word
@@ -152,7 +152,7 @@ _TYPE_WORDS = {kind: frozenset(t for w in words.split() for t in tokens(w)) for 
     # "US cities": a country's own names qualify the places asked for, as the records' "United States" does
     "place": "country countries city cities state states location locations region us u.s usa",
     "city": "city cities town us u.s usa",
-    "site": "site sites hospital hospitals clinic clinics institution institutions center centre centers centres medical cancer",
+    "site": "site sites hospital hospitals clinic clinics institution institutions center centre centers centres",
     "count": "bigger larger smaller biggest largest smallest size"}.items()}
 _NARROW_TYPES = {"site", "place", "city", "email", "phone", "zip", "nct", "money", "code", "dose", "percent", "person", "fullname",
                  "organisation"}
@@ -282,7 +282,7 @@ def _compared(question: str) -> list[str]:
             continue
         found = {k: v for k, v in m.groupdict().items() if v}
         a = found.get("a") or found.get("a2") or found.get("a3")
-        joint = joint or found.get("joint") or found.get("joint2") or {"to": "in"}.get(found.get("joint3"), found.get("joint3"))
+        joint = joint or found.get("joint") or found.get("joint2") or ("in" if found.get("joint3") == "to" else "by")
         if a.casefold() != m.group("b").casefold():
             # (what the sides share or how they differ is seen from the answers side by side)
             ask = re.sub(r"\s+(?:overlap(?:ping)?|in common|differ)\b", "", m.group("ask"), flags=re.I).rstrip(" ,-–—")
