@@ -653,6 +653,8 @@ class Answerer:
         event = _dated_event(q.text) if q.expects == "date" else frozenset()
         # words only the set-aside phrase uses: a span holding them is about what was set aside
         shunned = {t for phrase in q.excluded for t in tokens(phrase)} - set(tokens(_without(q.text, q.excluded)))
+        # "what launch price?": the other money the question is not asking about
+        other_money = [(asked, other) for asked, other in _OTHER_MONEY if asked.search(q.text)]
         out: dict[tuple[str, int, int], Picked] = {}
         for h in hits:
             scope = self.scope_of(h.chunk.source)
@@ -727,12 +729,12 @@ class Answerer:
                     continue
                 if achieved and _SUPPOSED.search(c.text):
                     continue
-                if any(asked.search(q.text) and other.search(c.text) and not asked.search(c.text) for asked, other in _OTHER_MONEY):
+                if any(other.search(c.text) and not asked.search(c.text) for asked, other in other_money):
                     continue  # "what launch price?" is not answered by a cost of goods
                 if enrolment and not _ENROLMENT.search(c.heading + "\n" + c.text):
                     continue
                 # (a span setting the same thing aside, "excluding business development", is not about it)
-                if shunned & (own - {t for m in _SET_ASIDE.finditer(c.text) for t in tokens(m.group(0))}) or (
+                if shunned and shunned & (own - {t for m in _SET_ASIDE.finditer(c.text) for t in tokens(m.group(0))}) or (
                         event and not event & (_event_words(c.text) | heading_tokens)):
                     continue
                 key = (c.source, c.start, c.end)
