@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 from .described import DATELINE, LEAD_CHARS, MONTHS, descriptors, fits, profile
-from .entities import CODE, NCT, Entity, Scope, bare, question_entities
+from .entities import CODE, NCT, Entity, Scope, bare, mentions, question_entities
 from .glossary import Gloss, glosses
 from .places import has_city, has_place
 from .text import JOINERS, STOPWORDS, specificity, stem, surface_forms, synonyms, tokens
@@ -123,11 +123,14 @@ _ORGANISATION = re.compile(r"\b[A-Z][\w&'.-]*(?:\s+[A-Z&][\w&'.-]*){0,4}\s+(?:Th
                            r"Bio(?:sciences|therapeutics|tech|logics|pharma)?|Oncology|Inc|Incorporated|Corp(?:oration)?|"
                            r"Company|Co|Ltd|Limited|LLC|GmbH|AG|plc|Institutes?|University|Hospital|Cent(?:er|re)|"
                            r"Foundation|Group|Laboratories|Labs|Health|Medicine)\b")
-# ... or a name doing what companies do ("Servier has granted Allogene exclusive rights", "licensed from Cellectis")
+# ... or a name doing what companies do ("Servier has granted Allogene exclusive rights", "licensed from Cellectis",
+# "a license granted by Cellectis")
 _ORGANISATION_ACTS = re.compile(r"\b[A-Z][\w&.'-]+(?:\s+[A-Z][\w&.'-]+){0,3}\s+(?:has\s+|have\s+|had\s+)?(?:granted|licensed|"
                                 r"sublicensed|acquired|sold|transferred|partnered|sponsored|sponsors|funded|funds)\b|"
                                 r"\b(?:licensed|sublicensed|acquired|in-licensed|rights|partnership|collaboration|agreement)\s+"
-                                r"(?:from|with)\s+[A-Z]")
+                                r"(?:from|with)\s+[A-Z]|"
+                                r"\b(?:granted|licensed|sublicensed|acquired|sold|transferred|sponsored|funded|developed|manufactured|"
+                                r"marketed|owned)\s+by\s+(?:the\s+)?[A-Z]")
 # ... or any name a sponsor's label gives ("Sponsor: Isala", "Responsible Party: | AstraZeneca")
 _SPONSOR_FIELD = re.compile(r"\b(?:sponsor|lead sponsor|collaborators?|responsible party|funded by|funder|sponsored by)\s*[:|]\s*\|?\s*[A-Z]",
                             re.I)
@@ -153,17 +156,25 @@ _TYPE_WORDS = {kind: frozenset(t for w in words.split() for t in tokens(w)) for 
     "place": "country countries city cities state states location locations region us u.s usa",
     "city": "city cities town us u.s usa",
     "site": "site sites hospital hospitals clinic clinics institution institutions center centre centers centres",
-    "count": "bigger larger smaller biggest largest smallest size"}.items()}
+    "count": "bigger larger smaller biggest largest smallest size",
+    "date": "time point timing long"}.items()}
 _NARROW_TYPES = {"site", "place", "city", "email", "phone", "zip", "nct", "money", "code", "dose", "percent", "person", "fullname",
                  "organisation"}
 # design terms and the terms that exclude them: "Is it blinded?" answered by "Open-Label" is a no
 _OPEN = r"\bopen[- ]label\b|\bunblinded\b|\bmasking\W+none\b"
 _BLIND = r"(?<!un)\b(?:double|single|triple)?[- ]?blind(?:ed)?\b|\bmasked\b"
-_CONTRARIES = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
+_CONTRARIES = [(re.compile(a, re.I | re.S), re.compile(b, re.I | re.S)) for a, b in (
     (_BLIND, _OPEN), (_OPEN, r"(?<!un)\b(?:double|single|triple|quadruple)[- ]blind(?:ed)?\b|\bmasking\W+(?:single|double|triple|quadruple)\b"),
     (r"(?<!non-)(?<!non)\brandomi[sz]ed\b", r"\bnon-?randomi[sz]ed\b|\bsingle[- ](?:arm|group)\b"),
     (r"\bnon-?randomi[sz]ed\b|\bsingle[- ](?:arm|group)\b", r"(?<!non-)(?<!non)\brandomi[sz]ed\b"),
-    (r"\bplacebo\b", r"\bsingle[- ](?:arm|group)\b|\bopen[- ]label\b"))]
+    (r"\bplacebo\b", r"\bsingle[- ](?:arm|group)\b|\bopen[- ]label\b"),
+    # a child asked about, adults only admitted: "Could a 15-year-old join?" of "adults with ..."
+    (r"\b(?:child(?:ren)?|kids?|minors?|p(?:a)?ediatric|adolescents?|teen(?:s|agers?)?|infants?|(?:[1-9]|1[0-7])[- ]year[- ]olds?)\b",
+     r"^(?!.*\b(?:child(?:ren)?|p(?:a)?ediatric|adolescents?|minors?)\b).*\badults?\b"),
+    # rights everywhere asked about, rights in named territories given
+    (r"\b(?:worldwide|world-wide|global(?:ly)?|everywhere|all (?:countries|territories|markets|regions))\b",
+     r"^(?!.*\b(?:worldwide|world-wide|global(?:ly)?|all other)\b).*\bin (?:the )?(?:U\.S\.?|US|United States|EU|Europe|"
+     r"European Union|United Kingdom|UK|Japan|China|Canada|North America)\b"))]
 # amounts that sound alike but are other money: a price is what is charged, a cost of goods what making it costs
 _OTHER_MONEY = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
     (r"\b(?:price[sd]?|pricing|charge[sd]?|sells? for|selling for|reimburse\w*)\b", r"\bcost[- ]of[- ]goods\b|\bcogs\b|\bmanufacturing costs?\b"),
@@ -199,7 +210,13 @@ def _head(subject: str, unless: Collection[str]) -> str:
 
 _META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
 # how precisely the question wants it, not what it asks about: "roughly how much", "exactly when"
-_HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark".split())
+# "which trials use a 3+3 design?", "which of the products targets CD70?": asks for the trial or product itself
+_ASKS_WHICH_SUBJECT = re.compile(r"\b(?:which|what)(?:\s+of\s+the)?\s+(?:[\w-]+\s+){0,2}?(?:trials?|stud(?:y|ies)|products?|therap(?:y|ies)|"
+                                 r"programs?|candidates?)\s+(?:\w+(?:s|ed)|is|are|was|were|will|would|can|could|do|did|has|have|had|use|"
+                                 r"plan|test|target|include|enrol+|recruit|involve|give|require|measure|assess|allow|accept|evaluate|treat)\b", re.I)
+# "which interventions make up the regimen": how parts form a whole, which asks for the parts, not these words
+_PARTS_OF = re.compile(r"\b(?:make|makes|made|making) up\b|\bconsist(?:s|ed|ing)? of\b|\bcompris(?:e|es|ed|ing)\b|\b(?:is|are) composed of\b", re.I)
+_HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark really truly whether".split())
 _LOWER_BOUND = re.compile(r"(?:≥|>=|at least|minimum(?: of)?|more than|over)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:years?\s+)?(?:and older|or older|or more|and over|\+)", re.I)
 _UPPER_BOUND = re.compile(r"(?:≤|<=|<|up to|at most|no more than|under|maximum(?: of)?)\s*(\d+(?:\.\d+)?)", re.I)
 _CHOICES = re.compile(r"\b(\d+)((?:\s*,\s*\d+)*)\s+or\s+(\d+)\b")
@@ -384,7 +401,7 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
         return "money", frozenset()
     if re.search(r"\b(?:percent|percentage|proportion|rates?|orr)\b", ql) and re.search(r"\b(?:what|which|how)\b", ql):
         return "percent", frozenset()
-    if re.search(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,5}(?:dose|dosage)\b(?!-| limiting)|(?<!by )\bhow much\b(?!\s+(?:better|higher|more|lower|greater|larger|longer|less))", ql):
+    if re.search(r"\b(?:what|which)\s+(?:[\w()-]+\s+){0,6}(?:dose|dosage)\b(?!-| limiting)|(?<!by )\bhow much\b(?!\s+(?:better|higher|more|lower|greater|larger|longer|less))", ql):
         return "dose", frozenset()
     if re.search(r"\b(?:enrollment|enrolment|sample size)\b", ql) or re.search(_SIZE, ql):
         return "count", frozenset({"participant"})
@@ -544,7 +561,7 @@ class Answerer:
         out = []
         entity_words = {w for e in q.entities for w in tokens(e.key)}
         # "according to the 2025 news article": which document to read, not what the passage says
-        wording = _without(q.text, q.read_in + q.excluded)
+        wording = _PARTS_OF.sub(" ", _without(q.text, q.read_in + q.excluded))
         asked = tokens(wording)
         # a lay phrase is one idea, which the documents say in their own terms
         glossed = [g for g in q.glossed if any(self.known(m) for m in g.members)]
@@ -997,6 +1014,10 @@ class Answerer:
         parts = []
         for p in chosen:
             same = [p] if q.wants_list else [p, *self._restatements(q, p, ranked, [*chosen, *spans])]
+            naming = self._naming(q, p, [*chosen, *spans])
+            if naming:  # "Which trials use a 3+3 design?" of "The trial uses a 3+3 design": say which trial first
+                spans.append(naming)
+                parts.append(f"{_clean(naming.chunk.text)} [{len(spans)}]")
             marks = "".join(f"[{len(spans) + n}]" for n in range(1, len(same) + 1))
             parts.append(f"{_clean(p.chunk.text)} {marks}")
             spans += same
@@ -1008,6 +1029,21 @@ class Answerer:
             contrary = _contradicts(_qualified_numbers(q.text), chosen[0].chunk.text)
             text = f"{'No.' if unsaid or contrary else yes_or_no(q.text, chosen[0].chunk)} {text}"
         return Answer(text, False, tuple(spans))
+
+    def _naming(self, q: Question, span: Picked, taken: Sequence[Picked]) -> Picked | None:
+        """Asked which trial or product, for a span that names none: the nearest passage before it
+        naming one (as `Scope.concerns` reads it), else the first after, unless already cited."""
+        if q.expects == "yesno" or not _ASKS_WHICH_SUBJECT.search(q.text):
+            return None
+        scope = self.scope_of(span.chunk.source)
+        if mentions(span.chunk.text, scope.trial_names):
+            return None
+        before = [c for c in scope.chunks if c.ordinal < span.chunk.ordinal][::-1]
+        after = [c for c in scope.chunks if c.ordinal > span.chunk.ordinal]
+        naming = next((c for c in before + after if mentions(c.text, scope.trial_names)), None)
+        if naming is None or any(_overlap(naming, t.chunk) for t in taken):
+            return None
+        return Picked(naming, span.title, span.score)
 
     def _unsaid_names(self, q: Question, span: Picked) -> list[str]:
         """Names a yes/no question puts to the span (Cellectis, lupus) that the span, its heading,
@@ -1265,7 +1301,8 @@ def yes_or_no(question: str, chunk: Chunk) -> str:
         # exception describes is not excluded by this criterion
         shared = (set(tokens(question)) - _META_WORDS) & set(tokens(exception.group(1))) if exception else set()
         excepted = len(shared) >= 2 or any(specificity(t) >= 0.9 for t in shared)  # two words, or a term as rare as "hypothyroidism"
-        negated = bool(re.search(r"\b(?:not|no|never|without|none|rather than|instead of)\b", text, re.I)) and not re.search(r"\b(?:not|no|never|without)\b", question, re.I)
+        # the question's own negation ("skip lymphodepletion?") agrees with the span's ("no lymphodepletion")
+        negated = bool(re.search(r"\b(?:not|no|never|without|none|rather than|instead of)\b", text, re.I)) and not _ASKS_NEGATED.search(question)
         if excluded:
             verdict = asks_excluded != excepted
         else:
@@ -1275,6 +1312,8 @@ def yes_or_no(question: str, chunk: Chunk) -> str:
     return "Yes." if verdict else "No."
 
 
+# a question that itself asks about something not done: "Will one arm skip lymphodepletion?"
+_ASKS_NEGATED = re.compile(r"\b(?:not|no|never|without|skip\w*|omit\w*|forgo\w*|avoid\w*|spar(?:e|es|ed|ing)|eliminat\w*|free of)\b", re.I)
 _WITHOUT = re.compile(r"\bwithout\s+(?:any\s+|a\s+|the\s+)?((?:[\w/-]+\s+){0,2}[\w/-]+)", re.I)
 _NEGATORS = re.compile(r"\b(?:not|no|none|never|without|free|avoid\w*|eliminat\w*|circumvent\w*|reduc\w*|obviat\w*|omit\w*|skip\w*|"
                        r"spar\w*|rather than|instead of)\b", re.I)

@@ -67,7 +67,8 @@ _ENTRIES: list[tuple[str, str]] = [
     ("first-line frontline 1l", r"\b(?:initial|first|upfront|up-front|front-line) (?:treatment|therapy|regimen|chemo(?:therapy)?)|newly diagnosed"),
     ("response respond orr", r"(?:tumou?rs?|cancer) (?:shr[iau]nk\w*|got smaller|went away)|how many (?:patients |people )?(?:responded|benefited)|"
                              r"(?:share|proportion|fraction|percentage) (?:of patients |of people )?(?:who )?(?:responded|benefited)"),
-    ("response efficacy benefit", r"whether (?:[\w'’-]+ ){0,6}(?:helped|helps|worked|works|is working|was working|benefited|benefits)|"
+    ("response efficacy benefit", r"whether (?:[\w'’-]+ ){0,6}(?:helped|helps|worked|works|is working|was working|benefited|benefits|"
+                                  r"(?:has |have |had )?(?:got|gotten|gets|getting|became|become|becomes) better|improved|improves)|"
                                   r"(?:did|does|do) (?:it|they|the (?:drug|treatment|therapy|cells?)) (?:actually |really )?(?:help|work)"),
     ("complete remission cr", r"(?:cancer|disease|tumou?rs?) (?:disappeared|gone|vanished|went away completely)|no (?:sign|signs|evidence|trace) of (?:the )?(?:cancer|disease)"),
     ("progression-free pfs progression", r"without (?:the )?(?:cancer|disease|tumou?r) (?:getting worse|growing|progressing|spreading)|"
@@ -86,25 +87,30 @@ _ENTRIES: list[tuple[str, str]] = [
     ("lymphodepletion conditioning lymphodepleting",
      r"(?:wip(?:e|ing)|clear(?:ing)?|knock(?:ing)?) (?:out |down )?(?:the )?(?:patient'?s? )?(?:own )?(?:immune system|immune cells|"
      r"lymphocytes|white (?:blood )?cells)|(?:pre-?treatment|preparatory|preparative|prep) (?:chemo(?:therapy)?|regimen)|"
+     r"(?:(?:pre-?treatment|preparatory|preparative|pre-?infusion) )?conditioning(?: (?:regimens?|chemo(?:therapy)?|treatment))?|"
      r"chemo(?:therapy)? (?:before|ahead of|prior to) (?:the )?(?:cells?|infusion|car[- ]?t)"),
     # products, manufacturing, business
     ("allogeneic off-the-shelf donor", r"(?:from|made from|using|derived from) (?:an? |healthy )?(?:unrelated )?donors?|ready[- ]made|pre-?made|"
                                        r"(?:not|isn't) (?:made|derived) from (?:the )?patient'?s? own"),
     ("autologous own", r"(?:made|derived|manufactured) from (?:the |each )?patient'?s? own|"
-                       r"(?:their|his|her|the patient'?s?) own (?:stem )?cells? (?:\w+ ){0,2}(?:given|put|transplanted|returned|infused) back"),
+                       r"(?:their|his|her|the patient'?s?) own (?:\w+ )?(?:stem )?cells? (?:\w+ ){0,2}(?:(?:given|put|transplanted|returned|infused) back|re-?infused|re-?transplanted)"),
     ("crispr edit editing gene-editing talen", r"(?:genome|gene|dna|genetic) (?:editing|engineering|modification|surgery)|"
                                                r"(?:edit|modify|engineer|alter)(?:s|ed|ing)? (?:the )?(?:genes?|genome|dna)"),
     ("target targets targeting targeted", r"go(?:es|ing)? after|aim(?:s|ed|ing)? at|hom(?:e|es|ed|ing) in on|zero(?:es|ed|ing)? in on"),
     ("car car-t chimeric", r"engineered (?:immune |t[- ])?cells?"),
     ("nk", r"natural killer"),
     ("cord umbilical", r"(?:baby'?s?|newborn|birth) (?:cord|blood)|afterbirth|placenta"),
-    ("infusion infused intravenous", r"(?:given|administered|delivered|put) (?:by|through|via|into) (?:a |the )?(?:drip|vein|iv|bloodstream)"),
+    ("infusion infused intravenous", r"(?:(?:given|administered|delivered|put) )?(?:by|through|via|into|in) (?:a |the )?(?:drip|veins?|iv|bloodstream)"),
+    ("oral orally", r"by mouth|(?:as |a )?(?:pills?|tablets?|capsules?)|swallow(?:ed|s)?"),
+    ("subcutaneous subcutaneously", r"under the skin|(?:a )?(?:shot|jab) in the (?:arm|belly|stomach|thigh)"),
     ("cost-of-goods cogs", r"(?:cost|costs|expense) (?:them |it |allogene )?(?:to |of )?(?:make|making|produce|producing|manufactur\w*)|"
                            r"(?:production|manufacturing|making|unit) (?:costs?|expenses?)(?: (?:per|a|for each) (?:dose|treatment|unit|patient|infusion))?|cost per (?:dose|treatment) to (?:make|produce)"),
     ("runway cash", r"(?:how long|until when) (?:will |does |is )?(?:the |their |its )?(?:money|cash|funding|funds) (?:last|run|expected to last)|"
                     r"run out of (?:money|cash)|(?:cash )?burn rate|"
                     r"(?:money|cash|funds|funding|capital) (?:to |will |would |can )?(?:carry|fund|sustain|support|cover|finance|bankroll) "
-                    r"(?:\w+ ){0,2}(?:operations|company|business)"),
+                    r"(?:\w+ ){0,2}(?:operations|company|business)|"
+                    r"(?:keep|stay|continue|remain) (?:funding|financing|funded|financed|operating|running) (?:itself|themselves|the company|"
+                    r"the business|(?:its |their )?operations)|(?:fund|finance) (?:itself|themselves|(?:its |their )?operations)"),
     ("sponsor responsible party", r"(?:accountable|answerable|in charge) (?:for|of)|(?:who|which \w+) (?:runs|owns|is running|oversees)"),
     ("contact", r"reach out to|get in touch with|point of contact|(?:who|whom) (?:should|can|do) (?:i|we|you) (?:call|ring|email|write to)"),
     ("investor investors", r"shareholders?|stockholders?"),

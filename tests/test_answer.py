@@ -1038,3 +1038,74 @@ def test_a_sentence_leading_into_the_next_is_answered_with_it():
     answer = corpus.ask("What's the week-52 response criterion for the Sjögren's patients?",
                         dense={"checked at Week 52": 0.7, "For idiopathic": 0.45, "a score of": 0.45})
     assert not answer.abstained and "4 points" in answer.text.split("[1]")[0], answer.text
+
+
+# --- stop 14: negated questions, ages and territories, passive organisations, naming the trial asked for ---
+
+@pytest.mark.parametrize("question, text, verdict", [
+    # the question's own negation agrees with the span's
+    ("Will one arm of the study skip lymphodepletion entirely?",
+     "In one arm patients will receive cyclophosphamide alone and in the other no lymphodepletion regimen will be used.", "Yes."),
+    ("Can the product be given while avoiding lymphodepletion?", "The product may be given without lymphodepletion.", "Yes."),
+    ("Will every patient receive lymphodepletion?", "No lymphodepletion regimen will be used.", "No."),
+    # a child asked about, adults admitted
+    ("Could we refer a 15-year-old with systemic sclerosis to the study?", "Study of AlloNK in adults with systemic sclerosis", "No."),
+    ("Could we refer a 45-year-old with systemic sclerosis to the study?", "Study of AlloNK in adults with systemic sclerosis", "Yes."),
+    ("Can children join?", "The study enrolls adults and children with lupus.", "Yes."),
+    # rights everywhere asked about, rights in named territories given
+    ("Does Acme own worldwide rights to cema-cel?",
+     "Servier has granted Acme exclusive rights to cema-cel in the U.S., all EU Member States and the United Kingdom.", "No."),
+    ("Does Acme own rights to cema-cel in the U.S.?",
+     "Servier has granted Acme exclusive rights to cema-cel in the U.S., all EU Member States and the United Kingdom.", "Yes."),
+    ("Does Acme hold global rights to the product?", "Acme holds worldwide rights to the product, including in the U.S.", "Yes."),
+])
+def test_a_negated_question_an_age_or_a_territory_is_checked_against_the_span(question, text, verdict):
+    assert yes_or_no(question, Chunk("d.txt", 0, len(text), text, 0, "", "text")) == verdict
+
+
+def test_a_company_acting_in_the_passive_is_an_organisation():
+    q = analyze("Which company originally granted Servier the license for cema-cel?", [], frozenset())
+    assert q.expects == "organisation"
+    assert has_expected(q, "Cema-cel was developed based on an exclusive license granted by Cellectis to Servier.")
+    assert not has_expected(q, "Cema-cel was developed based on an exclusive license to treat lymphoma.")
+
+
+@pytest.mark.parametrize("question, expects", [
+    ("What is the highest AB-101 (AlloNK) cell dose being tested in the rheumatic disease study?", "dose"),
+    ("At what point in time are responses judged?", "date"),
+])
+def test_what_kind_of_value_is_asked_for(question, expects):
+    assert analyze(question, [], frozenset()).expects == expects
+
+
+def test_words_naming_a_time_and_how_sure_the_asker_is_ask_nothing_a_passage_must_hold():
+    corpus = Corpus({"r.txt": "Study record\n\nThe point of the study is safety.\n\nResponse is judged at Week 52.\n"})
+    concepts = corpus.answerer.concepts(corpus.question("At what point in time is response really judged?"))
+    # "point", "time": what a date answers, held by any dated span; "really": how sure the asker is
+    assert all(c.typed for c in concepts if c.members & {"point", "time"}), concepts
+    assert not any(stem("really") in c.members for c in concepts), concepts
+    answer = corpus.ask("At what point in time is response really judged?", dense={"point of the study": 0.6, "Week 52": 0.5})
+    assert not answer.abstained and "Week 52" in answer.text, answer.text
+
+
+def test_words_for_how_parts_form_a_whole_ask_nothing():
+    corpus = Corpus({"r.txt": "Study record\n\nThe regimen is made from three drugs.\n\n"
+                     "The regimen includes fludarabine, cyclophosphamide and ACME-605.\n"})
+    concepts = corpus.answerer.concepts(corpus.question("What drugs make up the regimen of ACME-605?"))
+    assert not any("make" in c.members or "made" in c.members for c in concepts), concepts
+
+
+def test_asked_which_trial_a_span_naming_none_is_preceded_by_the_passage_naming_it():
+    corpus = Corpus({
+        "nk.txt": "NK cell study\n\nThe source also names the study product as AlloNK, the trial name used in the summary.\n\n"
+                  "Design\n\nThe trial uses a 3+3 design to find the maximum tolerated dose.\n\nSummary\n\nStudy of AB-101 in adults.\n",
+        "car.txt": "CAR T news\n\nAcme announced that ACME-329 was cleared.\n\n"
+                   "The phase 1 RESOLUTION trial, a 3+3 dose escalation study, enrolls lupus patients.\n"})
+    answer = corpus.ask("Which trials use a 3+3 design?", dense={"uses a 3+3": 0.7, "RESOLUTION trial": 0.6, "also names": 0.2})
+    assert not answer.abstained and "AlloNK" in answer.text and "RESOLUTION" in answer.text, answer.text
+    assert answer.text.index("AlloNK") < answer.text.index("The trial uses"), answer.text
+    # (the nearest naming passage before the span, not after; none for a span naming its trial itself)
+    assert "AB-101" not in answer.text and "ACME-329" not in answer.text, answer.text
+    # asked what, not which trial, the span stands alone
+    alone = corpus.ask("What design does the NK cell study use?", dense={"uses a 3+3": 0.7, "also names": 0.2})
+    assert "AlloNK" not in alone.text, alone.text

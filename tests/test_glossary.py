@@ -28,6 +28,14 @@ from rag.places import has_city, has_place
     ("Who handles shareholder questions?", "shareholder", "investor"),
     ("The patient had their own stem cells given back last month; may they join?", "their own stem cells given back", "autologous"),
     ("When do they check whether the cell therapy actually helped?", "whether the cell therapy actually helped", "response"),
+    # stop 14
+    ("When do they judge whether the illness has gotten better?", "whether the illness has gotten better", "response"),
+    ("Is the product given into a vein?", "given into a vein", "intravenous"),
+    ("Is it taken by mouth?", "by mouth", "oral"),
+    ("How long can Acme keep funding itself?", "keep funding itself", "runway"),
+    ("How does the pre-treatment conditioning differ?", "pre-treatment conditioning", "lymphodepletion"),
+    ("The patient recently got their own harvested cells re-infused; may they join?", "their own harvested cells re-infused",
+     "autologous"),
 ])
 def test_a_lay_phrase_is_read_as_the_documents_terms(question, phrase, term):
     found = glosses(question)
