@@ -85,9 +85,16 @@ _TAG = re.compile(r",\s*(?:right|correct|true|yes|no|isn['’]t (?:it|that|this)
 # "only CD19?" when the span names it with another of its kind ("both CD19+ B-cells and CD70+ T-cells")
 _ONLY = re.compile(r"\b(?:only|solely|exclusively|just)\b", re.I)
 _ALSO = re.compile(r"\b(?:both|dual|as well as|in addition to|together with|along with)\b", re.I)
-# "Our EU ops team is asking where ...": who wants to know, which says nothing of what is asked
+# "Our EU ops team is asking where ...", "A rheumatologist asks how ...": who wants to know, which
+# says nothing of what is asked
 _ASKER = re.compile(r"^\s*(?:our|my|the)\s+(?:[\w'’/-]+\s+){0,3}(?:team|group|department|colleagues?|boss|manager|client|committee|board)\s+"
-                    r"(?:is|are|was|were|keeps?|has been|have been)\s+(?:asking|wondering|curious)(?:\s+(?:about|to know))?\s*[:,-]?\s*", re.I)
+                    r"(?:is|are|was|were|keeps?|has been|have been)\s+(?:asking|wondering|curious)(?:\s+(?:about|to know))?\s*[:,-]?\s*|"
+                    r"^\s*(?:an?|our|my|the|one of (?:our|my))\s+(?:[\w'’/-]+\s+){0,3}?[\w'’/-]+\s+(?:asks|asked|is asking|wants to know|"
+                    r"wanted to know|wonders|wondered|is wondering)(?:\s+(?:me|us))?(?:\s+about)?\s*[:,-]?\s*"
+                    r"(?=(?:how|what|which|when|where|who|whom|whether|if|why|is|are|does|do|did|can|could|will|would)\b)", re.I)
+# ... and what the asker will pass on: "What should I tell her?"
+_PASS_ON = re.compile(r"(?<=[.?!])\s*(?:so\s+)?(?:what|how)\s+(?:should|do|can|could|would|shall)\s+(?:i|we)\s+(?:tell|say to|answer|reply to|"
+                      r"respond to)\s+(?:her|him|them|the\s+[\w-]+)\s*\??\s*$", re.I)
 # what is put before the question proper: "If a patient had X, could they ...?", "According to Allogene, were ...?"
 _LEAD_CLAUSE = re.compile(r"^\s*[^,?]{1,80},\s*", re.I)
 _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
@@ -96,7 +103,10 @@ _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
 _ENROLMENT = re.compile(r"\b(?:enrol\w*|recruit\w*|accru\w*|sign(?:s|ed|ing)? up|randomi[sz]\w*|sample size)\b", re.I)
 # "the overall completion, not the primary one", "rather than ...": what the answer must not be about
 _SET_ASIDE = re.compile(r"(?:[,;:(]|\s-+)\s*(?:and\s+|but\s+)?not\s+((?:the|a|an|its)\s+)?([^?.,;()]+)|"
-                        r"\b(?:rather than|as opposed to|instead of|other than|excluding)\s+((?:the|a|an|its)\s+)?([^?.,;()]+)", re.I)
+                        r"\b(?:rather than|as opposed to|instead of|other than|excluding)\s+((?:the|a|an|its)\s+)?([^?.,;()]+)|"
+                        # what the thing asked about is likened to: "built on Cellectis technology like the oncology products?"
+                        r"(?<!would )(?<!'d )(?<!’d )(?<!look )(?<!looks )(?<!seem )(?<!seems )(?<!feel )(?<!feels )(?<!it )"
+                        r"\b(?:like|unlike|as with|similar to)\s+((?:the|a|an|its)\s+)?([^?.,;()]+)", re.I)
 _REQUEST = re.compile(r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
                       r"(?:tell|give|show|list|name|share|remind|summari[sz]e)\s+(?:me|us)?\s*(?=\w)", re.I)
 # "across the two Allogene sources": which documents to read (all), not what a passage must say
@@ -179,6 +189,11 @@ _CONTRARIES = [(re.compile(a, re.I | re.S), re.compile(b, re.I | re.S)) for a, b
 _OTHER_MONEY = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
     (r"\b(?:price[sd]?|pricing|charge[sd]?|sells? for|selling for|reimburse\w*)\b", r"\bcost[- ]of[- ]goods\b|\bcogs\b|\bmanufacturing costs?\b"),
     (r"\bcost[- ]of[- ]goods\b|\bcogs\b|\bmanufacturing costs?\b|\bcosts? to (?:make|produce|manufacture)\b", r"\bprice[sd]?\b|\bpricing\b"))]
+# one end of a range asked for, a span giving the other: "the highest dose" is no "starting cell dose of 20 million"
+_ENDS = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
+    (r"\b(?:highest|maximum|max|top|largest|greatest|peak)\b", r"\b(?:starting|initial|lowest|minimum)\b"),
+    (r"\b(?:starting|initial|lowest|minimum)\b", r"\b(?:highest|maximum|max|top|largest|greatest|peak)\b"))]
+_ENDED_TYPES = {"dose", "number", "count", "percent"}
 # "Overall status: Terminated.": a labelled field whose value is a few words, no numbers
 _FIELD_LINE = re.compile(r"([A-Z][\w ()/-]{1,40}):[ \t]+([^\d\n:]{1,60}?)\.?")
 # "Is NCT01 an interventional or an observational study?": asks which, not whether
@@ -217,6 +232,8 @@ _ASKS_WHICH_SUBJECT = re.compile(r"\b(?:which|what)(?:\s+of\s+the)?\s+(?:[\w-]+\
 # "which interventions make up the regimen": how parts form a whole, which asks for the parts, not these words
 _PARTS_OF = re.compile(r"\b(?:make|makes|made|making) up\b|\bconsist(?:s|ed|ing)? of\b|\bcompris(?:e|es|ed|ing)\b|\b(?:is|are) composed of\b", re.I)
 _HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark really truly whether".split())
+# "how does the conditioning differ in A?": that it is set beside another, which each side's passage does not say
+_COMPARING = frozenset(stem(w) for w in "differ differs differed difference differences".split())
 _LOWER_BOUND = re.compile(r"(?:≥|>=|at least|minimum(?: of)?|more than|over)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:years?\s+)?(?:and older|or older|or more|and over|\+)", re.I)
 _UPPER_BOUND = re.compile(r"(?:≤|<=|<|up to|at most|no more than|under|maximum(?: of)?)\s*(\d+(?:\.\d+)?)", re.I)
 _CHOICES = re.compile(r"\b(\d+)((?:\s*,\s*\d+)*)\s+or\s+(\d+)\b")
@@ -256,11 +273,19 @@ class Answer:
 _CLAUSES = re.compile(r",?\s+and\s+(?=(?:\w+\s+){0,2}(?:what|when|which|how|who|where)\b)", re.I)
 
 
+def asked_proper(question: str) -> str:
+    """The question without who is asking, from where, and to whom it is passed on."""
+    proper = _ASKER.sub("", _FRAMING.sub("", question))
+    passed_on = _PASS_ON.sub("", proper).strip()
+    return re.sub(r"\.$", "?", passed_on) if passed_on != proper.strip() else proper
+
+
 def sub_questions(question: str, trial_names: frozenset[str], known: Callable[[str], bool]) -> list[str]:
     """Two questions asked as one ("What does ALLO-605 target, and what does the 2026 press release
     say ALLO-329 targets?"): its clauses, when each names its own subject (a product, trial or
     document) and the subjects differ; else the question alone. Each clause is then answered on
     its own, from its own search, and the answer cites both."""
+    question = asked_proper(question)
     sides = _compared(question)
     if sides:
         return sides
@@ -355,7 +380,7 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     if re.match(r"\s*when\b|\s*which\b(?:\s+[\w-]+){0,4}\s+(?:first|earlier|sooner|later)\b", ql):
         return "date", frozenset()  # "which started first: A or B?" compares dates
     if re.search(r"\b(?:over|during|within|in|for|across) what (?:time ?frames?|(?:time )?periods?|duration|window|length of time)\b|"
-                 r"\b(?:over|for|within) how long\b|\bhow long (?:a|an|of a)\b", ql):
+                 r"\b(?:over|for|within) how long\b|\bhow long (?:a|an|of a)\b|\bhow much (?:time|longer)\b", ql):
         return "date", frozenset()  # "over what time frame is the response rate assessed?" asks when, not a rate
     last = re.split(r"(?<=[.!?])\s+(?=[A-Z])", q.strip())[-1]
     if _YESNO.match(last) or _YESNO.match(_LEAD_CLAUSE.sub("", last)) or _TAG.search(last):  # "If she had a transplant, could she enroll?"
@@ -401,13 +426,15 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
         return "money", frozenset()
     if re.search(r"\b(?:percent|percentage|proportion|rates?|orr)\b", ql) and re.search(r"\b(?:what|which|how)\b", ql):
         return "percent", frozenset()
-    if re.search(r"\b(?:what|which)\s+(?:[\w()-]+\s+){0,6}(?:dose|dosage)\b(?!-| limiting)|(?<!by )\bhow much\b(?!\s+(?:better|higher|more|lower|greater|larger|longer|less))", ql):
+    # ("which scheme finds how much can be given?" asks for the scheme: the first question word decides)
+    if re.search(r"\b(?:what|which)\s+(?:[\w()-]+\s+){0,6}(?:dose|dosage)\b(?!-| limiting)|"
+                 r"^(?:(?!\b(?:what|which|who|where|when)\b).)*?(?<!by )\bhow much\b(?!\s+(?:better|higher|more|lower|greater|larger|longer|less))", ql):
         return "dose", frozenset()
-    if re.search(r"\b(?:enrollment|enrolment|sample size)\b", ql) or re.search(_SIZE, ql):
+    if re.search(r"\b(?:enrollment|enrolment|sample size|head ?count)\b", ql) or re.search(_SIZE, ql):
         return "count", frozenset({"participant"})
     if re.search(r"^\s*when\b|\bwhat (?:date|year|month|day)\b|\b(?:at|by) what (?:point|time)\b|\bwhich (?:date|year|month|week)\b|\bhow long\b|\bby when\b|\btime ?frames?\b|\bdate\b|\buntil when\b", ql):
         return "date", frozenset()
-    if re.search(r"\bhow (?:much|old|high|low)\b|\bhow (?:big|large|great|small) (?:an?|of an?) (?:[\w-]+ )?(?:drop|improvement|change|reduction|"
+    if re.search(r"^(?:(?!\b(?:what|which|who|where|when)\b).)*?\bhow (?:much|old|high|low)\b|\bhow (?:big|large|great|small) (?:an?|of an?) (?:[\w-]+ )?(?:drop|improvement|change|reduction|"
                  r"decrease|increase|gain|difference|rise|fall|shift|benefit)\b|\bwhat (?:[\w-]+ ){0,2}(?:age|threshold|cut-?off|score|level|value)\b|\bminimum age\b|\bthreshold\b|\bcut-?off\b", ql):
         return "number", frozenset()
     return "other", frozenset()
@@ -438,10 +465,13 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
 
 def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
             known: Callable[[str], bool] = lambda t: True) -> Question:
-    question = _ASKER.sub("", _FRAMING.sub("", question))  # who is asking is not what is asked
+    question = asked_proper(question)
     # "the dual-target lupus AlloCAR": a brand heading a description names a kind of product, not one
     kinds = {_head(m.group(0), _GENERIC_HEADS).casefold() for m in _SUBJECT.finditer(question)}
     entities = {e for e in question_entities(question, trial_names, known) if e.key not in kinds}
+    set_aside = tuple(m.group(0) for m in _SET_ASIDE.finditer(question))
+    if set_aside:  # "ALLO-329, like the oncology AlloCAR T products": what it is likened to is not asked about
+        entities = {e for e in question_entities(_without(question, set_aside), trial_names, known) if e in entities} or entities
     query = question
     if history and (not entities or _PRONOUN.search(question)):
         # A follow-up ("How many will it enroll?") is about what the conversation was about.
@@ -453,7 +483,6 @@ def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
                 break
         context = " ".join(sorted(e.key.upper() for e in entities)) if entities else ""
         query = f"{question} ({recent_user}{' ' + context if context and context not in recent_user.upper() else ''})"
-    set_aside = tuple(m.group(0) for m in _SET_ASIDE.finditer(question))
     sources = tuple(m.group(0) for m in _ALL_SOURCES.finditer(question))
     wording = _without(question, set_aside)
     # "Can you give me the endpoints?" asks for them, not whether one can
@@ -582,7 +611,7 @@ class Answerer:
         names -= described  # "the anti-BCMA CAR T study": what the study is, not a site or party named
         type_words = _TYPE_WORDS.get(q.expects, frozenset()) | (_PUBLICATION_WORDS if _asks_publication(q) else frozenset())
         for t in dict.fromkeys(asked + tokens(q.context)):
-            if t in entity_words or t in _HEDGES:
+            if t in entity_words or t in _HEDGES or t in _COMPARING:
                 continue  # entities are checked by scope, not by wording; "roughly" asks nothing
             if JOINERS.search(t) and not self.known(t) and all(stem(p) in asked for p in JOINERS.split(t) if p):
                 continue  # "drugs/interventions": its parts are asked, each on its own
@@ -672,6 +701,7 @@ class Answerer:
         shunned = {t for phrase in q.excluded for t in tokens(phrase)} - set(tokens(_without(q.text, q.excluded)))
         # "what launch price?": the other money the question is not asking about
         other_money = [(asked, other) for asked, other in _OTHER_MONEY if asked.search(q.text)]
+        other_end = [(asked, other) for asked, other in _ENDS if asked.search(q.text)] if q.expects in _ENDED_TYPES else []
         out: dict[tuple[str, int, int], Picked] = {}
         for h in hits:
             scope = self.scope_of(h.chunk.source)
@@ -746,8 +776,8 @@ class Answerer:
                     continue
                 if achieved and _SUPPOSED.search(c.text):
                     continue
-                if any(other.search(c.text) and not asked.search(c.text) for asked, other in other_money):
-                    continue  # "what launch price?" is not answered by a cost of goods
+                if any(other.search(c.text) and not asked.search(c.text) for asked, other in other_money + other_end):
+                    continue  # "what launch price?" is not answered by a cost of goods, "the highest dose?" by a starting one
                 if enrolment and not _ENROLMENT.search(c.heading + "\n" + c.text):
                     continue
                 # (a span setting the same thing aside, "excluding business development", is not about it)
@@ -908,12 +938,13 @@ class Answerer:
 
     def _entity_groups(self, q: Question, sources: set[str]) -> list[set[Entity]]:
         """Entities naming the same thing (ALLO-605 and its trial IGNITE, named side by side in
-        some document) form one group; a comparison has several groups."""
+        some document; AB-101 and the name a document says it also goes by) form one group; a
+        comparison has several groups."""
         def same(a: Entity, b: Entity) -> bool:
             if a.key.startswith(b.key) or b.key.startswith(a.key):
                 return True
             scopes = (self.scope_of(s) for s in sorted(sources))  # only a comparison needs them
-            return any(a in sc.doc_entities and b in sc.doc_entities and sc.linked(a, b) for sc in scopes)
+            return any(a in sc.doc_entities and b in sc.doc_entities and (sc.linked(a, b) or sc.aliases(a, b)) for sc in scopes)
 
         groups: list[set[Entity]] = []
         for e in sorted(q.entities, key=lambda x: (x.cls, x.key)):
@@ -1302,7 +1333,11 @@ def yes_or_no(question: str, chunk: Chunk) -> str:
         shared = (set(tokens(question)) - _META_WORDS) & set(tokens(exception.group(1))) if exception else set()
         excepted = len(shared) >= 2 or any(specificity(t) >= 0.9 for t in shared)  # two words, or a term as rare as "hypothyroidism"
         # the question's own negation ("skip lymphodepletion?") agrees with the span's ("no lymphodepletion")
-        negated = bool(re.search(r"\b(?:not|no|never|without|none|rather than|instead of)\b", text, re.I)) and not _ASKS_NEGATED.search(question)
+        # ("excluding business development" negates what it excludes, if that is what is asked about)
+        excluding = [tokens(m.group(1)) for m in re.finditer(r"\bexcluding\s+([^.;,]+)", text, re.I)]
+        asked = set(tokens(question)) - _META_WORDS
+        negated = (bool(re.search(r"\b(?:not|no|never|without|none|rather than|instead of)\b", text, re.I))
+                   or any(asked & set(phrase) for phrase in excluding)) and not _ASKS_NEGATED.search(question)
         if excluded:
             verdict = asks_excluded != excepted
         else:
@@ -1313,7 +1348,7 @@ def yes_or_no(question: str, chunk: Chunk) -> str:
 
 
 # a question that itself asks about something not done: "Will one arm skip lymphodepletion?"
-_ASKS_NEGATED = re.compile(r"\b(?:not|no|never|without|skip\w*|omit\w*|forgo\w*|avoid\w*|spar(?:e|es|ed|ing)|eliminat\w*|free of)\b", re.I)
+_ASKS_NEGATED = re.compile(r"\b(?:not|no|never|without|skip\w*|omit\w*|forgo\w*|avoid\w*|spar(?:e|es|ed|ing)|eliminat\w*|free of|exclud\w*)\b", re.I)
 _WITHOUT = re.compile(r"\bwithout\s+(?:any\s+|a\s+|the\s+)?((?:[\w/-]+\s+){0,2}[\w/-]+)", re.I)
 _NEGATORS = re.compile(r"\b(?:not|no|none|never|without|free|avoid\w*|eliminat\w*|circumvent\w*|reduc\w*|obviat\w*|omit\w*|skip\w*|"
                        r"spar\w*|rather than|instead of)\b", re.I)

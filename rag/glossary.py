@@ -24,7 +24,8 @@ _ENTRIES: list[tuple[str, str]] = [
     ("ecog karnofsky performance",
      r"function(?:s|ing)? (?:day[- ]to[- ]day|in daily life|normally)|daily (?:activities|life|living|functioning|tasks)|"
      r"everyday (?:activities|tasks|life)|(?:physically|how) (?:fit|active|functional)|(?:physical|functional) "
-     r"(?:fitness|function|status|ability|level)|(?:care for|look after) (?:themselves|oneself|yourself)|"
+     r"(?:fitness|function|status|ability|level)|(?:cares?|caring|looks?|looking) (?:for|after) (?:themselves|oneself|yourself|himself|herself)(?: day[- ]to[- ]day)?|"
+     r"(?:get|gets|getting) around|"
      r"(?:carry|carrying) out (?:normal |daily |everyday )?(?:activities|tasks|work)|up and about|bedridden|bed-bound"),
     ("expectancy survive survival",
      r"(?:expected|likely|predicted) to (?:live|survive|be alive)|(?:time|months|years) (?:left )?to live|how long (?:they|patients|people|someone) (?:will |would |might )?live"),
@@ -33,7 +34,8 @@ _ENTRIES: list[tuple[str, str]] = [
     ("pregnant pregnancy child-bearing childbearing breastfeeding lactating",
      r"(?:expecting|having|have) (?:a )?bab(?:y|ies)|(?:get|getting|become|becoming) pregnant|nursing mothers?|"
      r"(?:could|can|able to) (?:get|become) pregnant"),
-    ("eligible eligibility inclusion criteria", r"(?:get|gets|got|getting) (?:in|into)\b|(?:clear|meet|pass) (?:the |a |this )?(?:bar|threshold|cut-?off)|"
+    ("eligible eligibility inclusion criteria", r"(?:get|gets|got|getting) (?:in|into)\b|(?:be )?considered for|qualify for|"
+                                                r"(?:be )?(?:accepted|admitted) (?:in)?to|(?:clear|meet|pass) (?:the |a |this )?(?:bar|threshold|cut-?off)|"
                                                 r"bar (?:\w+ ){0,2}(?:clear|meet|pass)"),
     ("consent", r"sign(?:ing|ed)? (?:the )?(?:forms?|paperwork)|agree(?:ing|d)? to (?:take part|participate|join)"),
     ("open-label masking blind", r"(?:patients|doctors|investigators|participants|everyone) (?:know|knows|be told|told) "
@@ -46,7 +48,9 @@ _ENTRIES: list[tuple[str, str]] = [
     ("dlt toxicity toxicities dose-limiting",
      r"side effects? (?:\w+ ){0,3}(?:serious|severe|bad|dangerous) enough|(?:cap|capping|limit|limiting|halt|halting|stop|stopping) "
      r"(?:the )?(?:dose|dosing|dose escalation)|too (?:toxic|dangerous|harmful) to (?:go|give|raise|increase)|unacceptable side effects?"),
-    ("mtd tolerated tolerable", r"(?:highest|maximum|max|top|largest) (?:safe|tolerable|acceptable|bearable) dose|how high (?:the )?doses? (?:can|could) go"),
+    ("mtd tolerated tolerable", r"(?:highest|maximum|max|top|largest) (?:safe|tolerable|acceptable|bearable) dose|how high (?:the )?doses? (?:can|could) go|"
+                                r"(?:ceiling|upper limit|cap) on (?:the )?(?:dose|dosing|how much)(?: (?:can|could) be given(?: safely)?)?|"
+                                r"how much (?:can|could) (?:safely )?be given(?: safely)?"),
     ("rp2d recommended", r"dose (?:for|going into|to (?:use|take) (?:in|into)) (?:the )?(?:next|later|phase 2|phase ii|second) "
                          r"(?:phase|stage|part)?|(?:chosen|selected|picked) dose"),
     ("adverse toxicity toxicities safety", r"side[- ]effects?|bad reactions?|harmful effects?|(?:safety )?(?:problems|issues|concerns) (?:with|from) (?:the )?(?:drug|treatment|therapy)"),
@@ -69,6 +73,7 @@ _ENTRIES: list[tuple[str, str]] = [
                              r"(?:share|proportion|fraction|percentage) (?:of patients |of people )?(?:who )?(?:responded|benefited)"),
     ("response efficacy benefit", r"whether (?:[\w'’-]+ ){0,6}(?:helped|helps|worked|works|is working|was working|benefited|benefits|"
                                   r"(?:has |have |had )?(?:got|gotten|gets|getting|became|become|becomes) better|improved|improves)|"
+                                  r"(?:counts?|counted|considered|defined|deemed) as (?:a )?(?:success|successful|(?:an )?improvement)|"
                                   r"(?:did|does|do) (?:it|they|the (?:drug|treatment|therapy|cells?)) (?:actually |really )?(?:help|work)"),
     ("complete remission cr", r"(?:cancer|disease|tumou?rs?) (?:disappeared|gone|vanished|went away completely)|no (?:sign|signs|evidence|trace) of (?:the )?(?:cancer|disease)"),
     ("progression-free pfs progression", r"without (?:the )?(?:cancer|disease|tumou?r) (?:getting worse|growing|progressing|spreading)|"
@@ -85,15 +90,16 @@ _ENTRIES: list[tuple[str, str]] = [
     ("deplete depleting depletion eliminate eliminating kill killing destroy remove",
      r"(?:get(?:s|ting)?|got) rid of|wip(?:e|es|ed|ing) out|knock(?:s|ed|ing)? out|clear(?:s|ed|ing)? out|take(?:s|n)? out"),
     ("lymphodepletion conditioning lymphodepleting",
-     r"(?:wip(?:e|ing)|clear(?:ing)?|knock(?:ing)?) (?:out |down )?(?:the )?(?:patient'?s? )?(?:own )?(?:immune system|immune cells|"
+     r"(?:wip(?:e|ing)|clear(?:ing)?|knock(?:ing)?|deplet(?:e|es|ing)|lower(?:s|ing)?|reduc(?:e|es|ing)) (?:out |down )?(?:the )?(?:patient'?s? )?(?:own )?(?:immune system|immune cells|"
      r"lymphocytes|white (?:blood )?cells)|(?:pre-?treatment|preparatory|preparative|prep) (?:chemo(?:therapy)?|regimen)|"
      r"(?:(?:pre-?treatment|preparatory|preparative|pre-?infusion) )?conditioning(?: (?:regimens?|chemo(?:therapy)?|treatment))?|"
-     r"chemo(?:therapy)? (?:before|ahead of|prior to) (?:the )?(?:cells?|infusion|car[- ]?t)"),
+     r"chemo(?:therapy)? (?:before|ahead of|prior to) (?:the )?(?:[\w-]+ )?(?:cells?|infusion|car[- ]?t)"),
     # products, manufacturing, business
     ("allogeneic off-the-shelf donor", r"(?:from|made from|using|derived from) (?:an? |healthy )?(?:unrelated )?donors?|ready[- ]made|pre-?made|"
                                        r"(?:not|isn't) (?:made|derived) from (?:the )?patient'?s? own"),
     ("autologous own", r"(?:made|derived|manufactured) from (?:the |each )?patient'?s? own|"
-                       r"(?:their|his|her|the patient'?s?) own (?:\w+ )?(?:stem )?cells? (?:\w+ ){0,2}(?:(?:given|put|transplanted|returned|infused) back|re-?infused|re-?transplanted)"),
+                       r"(?:their|his|her|the patient'?s?) own (?:\w+ )?(?:stem )?cells? (?:\w+ ){0,2}(?:(?:given|put|transplanted|returned|infused) back|re-?infused|re-?transplanted)|"
+                       r"transplant(?:ation)? (?:using|with|of|from) (?:their|his|her|the patient'?s?) own (?:\w+ )?(?:stem )?cells?"),
     ("crispr edit editing gene-editing talen", r"(?:genome|gene|dna|genetic) (?:editing|engineering|modification|surgery)|"
                                                r"(?:edit|modify|engineer|alter)(?:s|ed|ing)? (?:the )?(?:genes?|genome|dna)"),
     ("target targets targeting targeted", r"go(?:es|ing)? after|aim(?:s|ed|ing)? at|hom(?:e|es|ed|ing) in on|zero(?:es|ed|ing)? in on"),
@@ -106,7 +112,7 @@ _ENTRIES: list[tuple[str, str]] = [
     ("cost-of-goods cogs", r"(?:cost|costs|expense) (?:them |it |allogene )?(?:to |of )?(?:make|making|produce|producing|manufactur\w*)|"
                            r"(?:production|manufacturing|making|unit) (?:costs?|expenses?)(?: (?:per|a|for each) (?:dose|treatment|unit|patient|infusion))?|cost per (?:dose|treatment) to (?:make|produce)"),
     ("runway cash", r"(?:how long|until when) (?:will |does |is )?(?:the |their |its )?(?:money|cash|funding|funds) (?:last|run|expected to last)|"
-                    r"run out of (?:money|cash)|(?:cash )?burn rate|"
+                    r"run out of (?:money|cash)|(?:cash )?burn rate|keep the lights on|"
                     r"(?:money|cash|funds|funding|capital) (?:to |will |would |can )?(?:carry|fund|sustain|support|cover|finance|bankroll) "
                     r"(?:\w+ ){0,2}(?:operations|company|business)|"
                     r"(?:keep|stay|continue|remain) (?:funding|financing|funded|financed|operating|running) (?:itself|themselves|the company|"

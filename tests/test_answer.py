@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from rag.answer import (ABSTAIN_TEXT, Answer, Answerer, Question, analyze, has_expected, idf_function, joined,
+from rag.answer import (ABSTAIN_TEXT, Answer, Answerer, Question, analyze, asked_proper, has_expected, idf_function, joined,
                         sub_questions, yes_or_no)
 from rag.chunk import chunk_document
 from rag.entities import Entity, Scope, learn_trial_names, question_entities
@@ -1061,6 +1061,71 @@ def test_a_sentence_leading_into_the_next_is_answered_with_it():
 ])
 def test_a_negated_question_an_age_or_a_territory_is_checked_against_the_span(question, text, verdict):
     assert yes_or_no(question, Chunk("d.txt", 0, len(text), text, 0, "", "text")) == verdict
+
+
+@pytest.mark.parametrize("question, text, verdict", [
+    # what a span excludes negates it only when the question asks about that
+    ("Does the runway guidance count on money from business development deals?",
+     "The Company expects its cash runway to extend into 2027, excluding any impact from potential business development activities.", "No."),
+    ("Does the Company expect its cash runway to extend into 2027?",
+     "The Company expects its cash runway to extend into 2027, excluding any impact from potential business development activities.", "Yes."),
+])
+def test_what_a_span_excludes_says_no_only_of_what_it_excludes(question, text, verdict):
+    assert yes_or_no(question, Chunk("d.txt", 0, len(text), text, 0, "", "text")) == verdict
+
+
+def test_who_asks_and_whom_it_is_passed_on_to_are_not_what_is_asked():
+    question = ("A rheumatologist asks how the conditioning differs between the ALLO-329 lupus study and the NK cell study. "
+                "What should I tell her?")
+    assert asked_proper(question) == "how the conditioning differs between the ALLO-329 lupus study and the NK cell study?"
+    assert sub_questions(question, frozenset(), lambda key: True) == [
+        "how the conditioning differs in the ALLO-329 lupus study?", "how the conditioning differs in the NK cell study?"]
+    assert asked_proper("The company asked for what dose?") == "The company asked for what dose?"  # (asked for: not who asks)
+    # that a side is set beside another is no word its passage must hold
+    corpus = Corpus({"r.txt": "Study record\n\nThe conditioning regimen is fludarabine.\n"})
+    concepts = corpus.answerer.concepts(corpus.question("How does the conditioning differ in the study?"))
+    assert not any(stem("differ") in c.members for c in concepts), concepts
+
+
+def test_two_names_a_document_says_are_one_product_are_one_subject_not_a_comparison():
+    corpus = Corpus({"nk.txt": "NK study\n\nThe intervention list shows cyclophosphamide and fludarabine as intravenous infusions, "
+                     "and AB-101 as an intravenous treatment given on day one of the cycle. The source of these details also names the study product as AlloNK, the trial "
+                     "name used in the summary.\n\nThe trial includes adults with lupus.\n",
+                     "mm.txt": "Myeloma record\n\nECOG performance status of 0 or 1 is required for ACME-605.\n"})
+    q = corpus.question("What ECOG performance status do patients need to join the AlloNK (AB-101) trial?")
+    assert corpus.answerer._entity_groups(q, {"nk.txt", "mm.txt"}) == [{Entity("ab-101", "product"), Entity("allonk", "product")}]
+    # "ECOG" is said only of the other product: asked of AlloNK (AB-101), there is no answer
+    answer = corpus.ask("What ECOG performance status do patients need to join the AlloNK (AB-101) trial?",
+                        dense={"includes adults": 0.6, "ECOG": 0.5})
+    assert answer.abstained, answer.text
+
+
+def test_the_highest_dose_is_not_answered_by_the_starting_dose():
+    corpus = Corpus({"r.txt": "Acme outlook\n\nThe trial plans to test up to four cell dose levels from a starting cell dose of "
+                     "20 million CAR T cells.\n"})
+    assert corpus.ask("What is the highest cell dose that will be tested?", dense={"starting cell dose": 0.7}).abstained
+    assert not corpus.ask("What is the starting cell dose?", dense={"starting cell dose": 0.7}).abstained
+
+
+@pytest.mark.parametrize("question, expects", [
+    ("How much time has to pass before he could begin the chemo?", "date"),
+    ("What head count is the trial aiming for?", "count"),
+    ("How much ALLO-647 is given?", "dose"),
+    # the first question word decides: a later "how much" is part of what is asked for
+    ("Which escalation scheme does the study use to find how much can be given safely?", "other"),
+])
+def test_the_kind_of_value_asked_for_by_how_much_and_head_count(question, expects):
+    assert analyze(question, [], frozenset()).expects == expects
+
+
+def test_what_a_product_is_likened_to_is_not_what_is_asked_about():
+    corpus = Corpus({"o.txt": "Acme outlook\n\nAcme’s oncology AlloCAR T products utilize Cellectis technologies.\n\n"
+                     "ACME-329 in autoimmune disease uses CRISPR gene-editing technology.\n"})
+    question = corpus.question("Is ACME-329 built on the Cellectis gene-editing technology like Acme's oncology AlloCAR T products?")
+    assert {e.key for e in question.entities} == {"acme-329"}, question.entities
+    answer = corpus.ask("Is ACME-329 built on the Cellectis gene-editing technology like Acme's oncology AlloCAR T products?",
+                        dense={"oncology": 0.6, "CRISPR": 0.55})
+    assert answer.text.startswith("No. ACME-329"), answer.text
 
 
 def test_a_company_acting_in_the_passive_is_an_organisation():

@@ -36,6 +36,14 @@ from rag.places import has_city, has_place
     ("How does the pre-treatment conditioning differ?", "pre-treatment conditioning", "lymphodepletion"),
     ("The patient recently got their own harvested cells re-infused; may they join?", "their own harvested cells re-infused",
      "autologous"),
+    ("He got a transplant using his own harvested cells; may he join?", "transplant using his own harvested cells", "autologous"),
+    ("How well must someone be looking after themselves?", "looking after themselves", "performance"),
+    ("Do patients get chemotherapy before the NK cells are given?", "chemotherapy before the nk cells", "lymphodepletion"),
+    ("Do patients get drugs to deplete lymphocytes first?", "deplete lymphocytes", "lymphodepletion"),
+    ("What counts as success in this study?", "counts as success", "response"),
+    ("Who would be considered for the study?", "be considered for", "eligibility"),
+    ("Which scheme finds the ceiling on how much can be given safely?", "ceiling on how much can be given safely", "mtd"),
+    ("How long can Acme keep the lights on?", "keep the lights on", "runway"),
 ])
 def test_a_lay_phrase_is_read_as_the_documents_terms(question, phrase, term):
     found = glosses(question)
