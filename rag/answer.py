@@ -120,6 +120,9 @@ _DISEASE = re.compile(r"\b(?!(?:diagn|progn)osis\b)[a-z]+(?:itis|osis|oses|omas?
                       r"\b(?:lupus|carcinoma|leuka?emia|lymphoma|myeloma)\b|\b[A-Z][\w]+['’]s disease\b", re.I)
 _CONDITION_WORDS = frozenset(stem(w) for w in ("condition", "conditions", "indication", "indications", "disease", "diseases"))
 # "the SITC data versus the 2026 update": two things to set side by side
+# what a comparison's second half calls the first half's value: "the figure", "the number it gives"
+_STAND_INS = frozenset(tokens("figure figures number numbers value values one ones rate stat statistic result results data "
+                              "reported cited cites cite quoted given gives stated states says said mentioned"))
 _VERSUS = re.compile(r"\s+(?:versus|vs\.?|compared? (?:with|to)|as against)\s+", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|there|the study|the trial|the product|the therapy|the site)\b", re.I)
 _VERBS = set("had has have been be is are was were will would could can did does do must should may might "
@@ -841,8 +844,17 @@ class Answerer:
         when the halves do not find two different passages."""
         sides = []
         for half, other in (halves, halves[::-1]):
-            side_q = replace(q, read_in=q.read_in + (other,))
-            _, described = self._described(replace(q, text=half), hits)
+            phrases, described = self._described(replace(q, text=half), hits)
+            # "... compare with the figure in the 2026 update?": a half naming only its document asks
+            # what the other half asks, of that document
+            bare_half = len(described) == 1 and not set(tokens(_without(half, phrases))) - _STAND_INS - _META_WORDS
+            if bare_half:
+                # (of the other half's words, those its document never uses say where the other figure is from)
+                said = frozenset().union(*(self.scope_of(s).tokens for s in described[0]))
+                elsewhere = tuple(w for w in re.findall(r"[\w-]+", other) if tokens(w) and not _in_document(set(tokens(w)), said))
+                side_q = replace(q, read_in=q.read_in + (half, *elsewhere))
+            else:
+                side_q = replace(q, read_in=q.read_in + (other,))
             side_hits = [h for h in hits if h.chunk.source in described[0]] if len(described) == 1 else hits
             ranked = self.candidates(side_q, side_hits, strict=False)
             sides.append([p for p in ranked if all(self._concerns(p.chunk, g) for g in groups)])

@@ -65,11 +65,16 @@ class Profile:
 _ON_REGISTRY = re.compile(r"\b(?:on|in|at|from|per)\s+(?:the\s+)?ClinicalTrials\.gov(?:\s+(?:record|listing|entry|page|site|website))?\b", re.I)
 
 
+# words any document of its kind may be called by ("the January 2026 business update"), which
+# its own text need not use
+_ANY_DOCUMENT = frozenset(tokens("business corporate company official latest recent new full original"))
+
+
 def descriptors(question: str) -> list[Descriptor]:
     out = [Descriptor(m.group(0), frozenset({"record"})) for m in _ON_REGISTRY.finditer(question)]
     for m in DESCRIPTOR.finditer(question):
         month = (m.group("month") or "").rstrip(".")[:3].casefold()
-        about = tuple(t for t in tokens(m.group("about")) if not t.isdigit())
+        about = tuple(t for t in tokens(m.group("about")) if not t.isdigit() and t not in _ANY_DOCUMENT)
         out.append(Descriptor(m.group(0), frozenset(_KINDS[m.group("kind").casefold()]), m.group("year") or "", month, about))
     return out
 

@@ -16,6 +16,7 @@ import pytest
 from rag.answer import (ABSTAIN_TEXT, Answer, Answerer, Question, analyze, asked_proper, has_expected, idf_function, joined,
                         sub_questions, yes_or_no)
 from rag.chunk import chunk_document
+from rag.described import descriptors
 from rag.entities import Entity, Scope, learn_trial_names, question_entities
 from rag.text import stem, tokens
 from rag.types import Chunk, Document, Hit, Turn
@@ -1174,3 +1175,16 @@ def test_asked_which_trial_a_span_naming_none_is_preceded_by_the_passage_naming_
     # asked what, not which trial, the span stands alone
     alone = corpus.ask("What design does the NK cell study use?", dense={"uses a 3+3": 0.7, "also names": 0.2})
     assert "AlloNK" not in alone.text, alone.text
+
+
+def test_a_comparison_half_naming_only_its_document_asks_what_the_other_half_asks():
+    corpus = Corpus({
+        "news.txt": "X-9 data\n\nNews\nArticle\n\nData were presented at SITC in November 2024. Among 8 patients treated at "
+                    "dose level 2, the best overall response rate (ORR) was 38% (3/8).\n\n© 2024 Example Media\n",
+        "release.txt": "Acme outlook\n\nBOSTON, Mass., Jan. 08, 2026 (GLOBE NEWSWIRE) -- Acme Bio, Inc. today gave its outlook.\n\n"
+                       "- 31% confirmed ORR with a single X-9 dose in patients with high CD70 expression\n"})
+    answer = corpus.ask("How does the X-9 response rate reported around SITC 2024 compare with the figure Acme cites in its "
+                        "January 2026 business update?", dense={"38%": 0.6, "31% confirmed": 0.25, "today gave": 0.4})
+    assert "38%" in answer.text and "31%" in answer.text, answer.text
+    # a word any document of its kind may be called by ("business update") need not be in the document
+    assert descriptors("the figure in its January 2026 business update")[0].about == ()

@@ -118,6 +118,15 @@ def test_two_questions_asked_as_one_are_each_answered_from_their_own_document(qa
 
 
 @pytest.mark.slow
+def test_a_comparison_half_naming_only_its_document_is_answered_from_that_document(qa):
+    # "the figure in the January 2026 business update": what the first half asks, of that release
+    r = qa.ask("How does the ALLO-316 response rate reported around SITC 2024 compare with the figure Allogene cites "
+               "in its January 2026 business update?")
+    assert not r.abstained and "38%" in r.answer and "31%" in r.answer, r.answer
+    check_citations(qa, r)
+
+
+@pytest.mark.slow
 def test_chain_runs_as_a_langchain_runnable(qa):
     answer = qa.chain().invoke({"question": "What is the planned enrollment of the AlloNK study?", "history": []})
     assert not answer.abstained and "92" in answer.text
