@@ -311,6 +311,8 @@ _FOR_EACH = re.compile(rf"^(?P<ask>.+?)\s*[-–—,]?\s+for\s+(?P<a>{_SIDE})\s+(
 _BOTH = re.compile(rf"^(?P<ask>.+?)\s+(?:both\s+(?P<joint>by|in|for|of)\s+(?P<a>{_SIDE})\s+and\s+(?:by|in|for|of)\s+|"
                    rf"(?P<joint2>by|in|for|of|to)\s+both\s+(?P<a2>{_SIDE})\s+and\s+|(?:common|shared)\s+(?P<joint3>to|by)\s+(?P<a3>{_SIDE})\s+and\s+)"
                    rf"(?P<b>{_SIDE})\s*(?P<rest>[.?].*)?$", re.I)
+# "the enrollment sizes of the ALLO-605 study and the NK cell study": two things each named as a study or product
+_OF_BOTH = re.compile(rf"^(?P<ask>.+?)\s+(?P<joint>of|for|in)\s+(?P<a>{_SIDE})\s+and\s+(?:(?:of|for|in)\s+)?(?P<b>{_SIDE})\s*(?P<rest>[.?].*)?$", re.I)
 _SET_AGAINST = re.compile(rf"^(?P<ask>compare\s+[^,;?]+?)\s+(?:in|for|of)\s+(?P<a>{_SIDE})\s+(?:with|to|and|against)\s+(?P<b>{_SIDE})\s*(?P<rest>[.?].*)?$", re.I)
 
 
@@ -321,10 +323,10 @@ def _compared(question: str) -> list[str]:
     described, is searched for and cited on its own."""
     if _YESNO.match(question) or re.search(r"\b(?:first|earlier|sooner|later|before|after)\b", question, re.I):
         return []  # "is there a link between A and B?", "which came first, A or B?" set one against the other
-    for pattern, joint in ((_BETWEEN, "in"), (_EITHER, "in"), (_SET_AGAINST, "in"), (_FOR_EACH, "for"), (_BOTH, "")):
+    for pattern, joint in ((_BETWEEN, "in"), (_EITHER, "in"), (_SET_AGAINST, "in"), (_FOR_EACH, "for"), (_BOTH, ""), (_OF_BOTH, "")):
         m = pattern.match(question.strip())
-        if not m:
-            continue
+        if not m or pattern is _OF_BOTH and not all(_SUBJECT.fullmatch(m.group(k).strip()) for k in ("a", "b")):
+            continue  # ("the enrollment of the study and the start date": one thing, asked two things of)
         found = {k: v for k, v in m.groupdict().items() if v}
         a = found.get("a") or found.get("a2") or found.get("a3")
         joint = joint or found.get("joint") or found.get("joint2") or ("in" if found.get("joint3") == "to" else "by")
@@ -385,7 +387,7 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     if re.search(r"\b(?:over|during|within|in|for|across) what (?:time ?frames?|(?:time )?periods?|duration|window|length of time)\b|"
                  r"\b(?:over|for|within) how long\b|\bhow long (?:a|an|of a)\b|\bhow much (?:time|longer)\b", ql):
         return "date", frozenset()  # "over what time frame is the response rate assessed?" asks when, not a rate
-    last = re.split(r"(?<=[.!?])\s+(?=[A-Z])", q.strip())[-1]
+    last = re.split(r"(?<=[.!?])\s+(?=[A-Z])|\s+[-–—]\s+(?=[a-z]+\b)", q.strip())[-1]  # ("... on levothyroxine - could they join?")
     if _YESNO.match(last) or _YESNO.match(_LEAD_CLAUSE.sub("", last)) or _TAG.search(last):  # "If she had a transplant, could she enroll?"
         return "yesno", frozenset()
     if re.search(r"\be-?mail\b", ql):
@@ -425,7 +427,7 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
         return "fullname", frozenset()
     if re.search(r"\b(?:nct|trial id|registry|registration|clinicaltrials\.gov)\b.*\b(?:number|id|identifier)\b|\bnct (?:number|id|identifier)\b", ql):
         return "nct", frozenset()
-    if re.search(r"\b(?:prices?|costs?|costing|charges?|pay|how much money)\b", ql):
+    if re.search(r"\b(?:prices?|costs?|costing|charges?|pay|expenses?|how much money)\b", ql):
         return "money", frozenset()
     if re.search(r"\b(?:percent|percentage|proportion|rates?|orr)\b", ql) and re.search(r"\b(?:what|which|how)\b", ql):
         return "percent", frozenset()

@@ -95,7 +95,7 @@ _ENTRIES: list[tuple[str, str]] = [
      r"(?:(?:pre-?treatment|preparatory|preparative|pre-?infusion) )?conditioning(?: (?:regimens?|chemo(?:therapy)?|treatment))?|"
      r"chemo(?:therapy)? (?:before|ahead of|prior to) (?:the )?(?:[\w-]+ )?(?:cells?|infusion|car[- ]?t)"),
     # products, manufacturing, business
-    ("allogeneic off-the-shelf donor", r"(?:from|made from|using|derived from) (?:an? |healthy )?(?:unrelated )?donors?|ready[- ]made|pre-?made|"
+    ("allogeneic off-the-shelf donor", r"(?:from|made from|using|derived from) (?:an? |healthy )?(?:unrelated )?donors?|donor[- ]derived|ready[- ]made|pre-?made|"
                                        r"(?:not|isn't) (?:made|derived) from (?:the )?patient'?s? own"),
     ("autologous own", r"(?:made|derived|manufactured) from (?:the |each )?patient'?s? own|"
                        r"(?:their|his|her|the patient'?s?) own (?:\w+ )?(?:stem )?cells? (?:\w+ ){0,2}(?:(?:given|put|transplanted|returned|infused) back|re-?infused|re-?transplanted)|"
@@ -116,7 +116,7 @@ _ENTRIES: list[tuple[str, str]] = [
                     r"(?:money|cash|funds|funding|capital) (?:to |will |would |can )?(?:carry|fund|sustain|support|cover|finance|bankroll) "
                     r"(?:\w+ ){0,2}(?:operations|company|business)|"
                     r"(?:keep|stay|continue|remain) (?:funding|financing|funded|financed|operating|running) (?:itself|themselves|the company|"
-                    r"the business|(?:its |their )?operations)|(?:fund|finance) (?:itself|themselves|(?:its |their )?operations)"),
+                    r"the business|(?:its |their )?operations|on (?:the |its |their )?(?:money|cash|funds))|(?:fund|finance) (?:itself|themselves|(?:its |their )?operations)"),
     ("sponsor responsible party", r"(?:accountable|answerable|in charge) (?:for|of)|(?:who|which \w+) (?:runs|owns|is running|oversees)"),
     ("contact", r"reach out to|get in touch with|point of contact|(?:who|whom) (?:should|can|do) (?:i|we|you) (?:call|ring|email|write to)"),
     ("investor investors", r"shareholders?|stockholders?"),

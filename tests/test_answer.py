@@ -1188,3 +1188,23 @@ def test_a_comparison_half_naming_only_its_document_asks_what_the_other_half_ask
     assert "38%" in answer.text and "31%" in answer.text, answer.text
     # a word any document of its kind may be called by ("business update") need not be in the document
     assert descriptors("the figure in its January 2026 business update")[0].about == ()
+
+
+@pytest.mark.parametrize("question, expects", [
+    ("What's Acme's projected manufacturing expense for each treatment?", "money"),
+    # a yes/no question after a dash: "... on a stable dose - could they join?"
+    ("My patient's hypothyroidism is controlled on a stable levothyroxine dose - could the thyroid history still let them in?", "yesno"),
+    ("What is the dose - and when is it given?", "other"),  # (two kinds asked: no single one, and no yes/no)
+])
+def test_an_expense_asks_for_money_and_a_question_after_a_dash_is_read_on_its_own(question, expects):
+    assert analyze(question, [], frozenset()).expects == expects
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("What are the planned enrollment sizes of the ALLO-605 myeloma study and the cord-blood NK cell study?",
+     ["What are the planned enrollment sizes of the ALLO-605 myeloma study?", "What are the planned enrollment sizes of the cord-blood NK cell study?"]),
+    # one thing asked two things of is no comparison
+    ("What is the enrollment of the ALLO-605 study and the start date?", ["What is the enrollment of the ALLO-605 study and the start date?"]),
+])
+def test_a_value_asked_of_two_studies_is_asked_of_each(question, parts):
+    assert sub_questions(question, frozenset(), lambda key: True) == parts

@@ -44,6 +44,8 @@ from rag.places import has_city, has_place
     ("Who would be considered for the study?", "be considered for", "eligibility"),
     ("Which scheme finds the ceiling on how much can be given safely?", "ceiling on how much can be given safely", "mtd"),
     ("How long can Acme keep the lights on?", "keep the lights on", "runway"),
+    ("Until when can Acme keep operating on the money it has?", "keep operating on the money", "runway"),
+    ("What does each dose of its donor-derived products cost?", "donor-derived", "allogeneic"),
 ])
 def test_a_lay_phrase_is_read_as_the_documents_terms(question, phrase, term):
     found = glosses(question)
