@@ -119,10 +119,10 @@ _WHICH_OF_MANY = re.compile(r"^\s*(?:[^,.?]+[.?]\s+)*which\s+(?:of\s+(?:the|thes
 _DISEASE = re.compile(r"\b(?!(?:diagn|progn)osis\b)[a-z]+(?:itis|osis|oses|omas?|emia|aemia|opath(?:y|ies))\b|"
                       r"\b(?:lupus|carcinoma|leuka?emia|lymphoma|myeloma)\b|\b[A-Z][\w]+['’]s disease\b", re.I)
 _CONDITION_WORDS = frozenset(stem(w) for w in ("condition", "conditions", "indication", "indications", "disease", "diseases"))
-# "the SITC data versus the 2026 update": two things to set side by side
 # what a comparison's second half calls the first half's value: "the figure", "the number it gives"
 _STAND_INS = frozenset(tokens("figure figures number numbers value values one ones rate stat statistic result results data "
                               "reported cited cites cite quoted given gives stated states says said mentioned"))
+# "the SITC data versus the 2026 update": two things to set side by side
 _VERSUS = re.compile(r"\s+(?:versus|vs\.?|compared? (?:with|to)|as against)\s+", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|there|the study|the trial|the product|the therapy|the site)\b", re.I)
 _VERBS = set("had has have been be is are was were will would could can did does do must should may might "
@@ -227,13 +227,13 @@ def _head(subject: str, unless: Collection[str]) -> str:
 
 
 _META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
-# how precisely the question wants it, not what it asks about: "roughly how much", "exactly when"
 # "which trials use a 3+3 design?", "which of the products targets CD70?": asks for the trial or product itself
 _ASKS_WHICH_SUBJECT = re.compile(r"\b(?:which|what)(?:\s+of\s+the)?\s+(?:[\w-]+\s+){0,2}?(?:trials?|stud(?:y|ies)|products?|therap(?:y|ies)|"
                                  r"programs?|candidates?)\s+(?:\w+(?:s|ed)|is|are|was|were|will|would|can|could|do|did|has|have|had|use|"
                                  r"plan|test|target|include|enrol+|recruit|involve|give|require|measure|assess|allow|accept|evaluate|treat)\b", re.I)
 # "which interventions make up the regimen": how parts form a whole, which asks for the parts, not these words
 _PARTS_OF = re.compile(r"\b(?:make|makes|made|making) up\b|\bconsist(?:s|ed|ing)? of\b|\bcompris(?:e|es|ed|ing)\b|\b(?:is|are) composed of\b", re.I)
+# how precisely or surely the question asks, not what it asks about: "roughly how much", "exactly when", "does it really work"
 _HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark really truly whether".split())
 # "how does the conditioning differ in A?": that it is set beside another, which each side's passage does not say
 _COMPARING = frozenset(stem(w) for w in "differ differs differed difference differences".split())
@@ -1349,9 +1349,9 @@ def yes_or_no(question: str, chunk: Chunk) -> str:
         # the question's own negation ("skip lymphodepletion?") agrees with the span's ("no lymphodepletion")
         # ("excluding business development" negates what it excludes, if that is what is asked about)
         excluding = [tokens(m.group(1)) for m in re.finditer(r"\bexcluding\s+([^.;,]+)", text, re.I)]
-        asked = set(tokens(question)) - _META_WORDS
+        question_words = set(tokens(question)) - _META_WORDS
         negated = (bool(re.search(r"\b(?:not|no|never|without|none|rather than|instead of)\b", text, re.I))
-                   or any(asked & set(phrase) for phrase in excluding)) and not _ASKS_NEGATED.search(question)
+                   or any(question_words & set(phrase) for phrase in excluding)) and not _ASKS_NEGATED.search(question)
         if excluded:
             verdict = asks_excluded != excepted
         else:
