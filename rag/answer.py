@@ -29,6 +29,8 @@ READ_IN_SCORE = 0.9  # share of min_score a passage needs in the document the qu
 SUBJECT = 0.3  # weight of a word describing the thing asked about ("the dual-target lupus AlloCAR"), which a passage about it need not repeat
 SETTLED_SCORE = 0.6  # share of min_score a span needs that settles a yes/no question (Phase 2 for "phase 1?")
 FOCUS = 2.0  # weight of the thing a "what is the X of Y" question asks for (X), against its other words
+SPELLING_SOURCES = 10  # retrieved documents searched for an abbreviation spelt out
+SPELLED_SPECIFICITY = 0.3  # ... and a spelt-out abbreviation's
 GLOSSED_SPECIFICITY = 0.6  # how much a lay phrase's idea, absent from a document, counts against it
 UNSAID_SPECIFICITY = 0.8  # a yes/no question's term this rare (Cellectis, lupus), absent from the span, makes the answer no
 PARALLEL = 0.1  # score a comparison side's passage gains by giving a figure in the unit of another side's answer
@@ -65,6 +67,7 @@ _PLANNED = re.compile(r"\b(?:planned|plans? to|scheduled|upcoming|anticipated|ex
                       r"will (?:be )?(?:report|present|announce|read)\w*)\b", re.I)
 PLANNED_DEPTH = 8  # passages looked at for one saying the event asked about is still planned
 PLANNED_COVERAGE = 0.75  # share of the event's words such a passage must hold
+_HYPOTHETICAL = re.compile(r"\b(?:would|could|might|need(?:s|ed)? to|must|ha(?:s|ve) to|should)\b(?:\s+[\w'’-]+){0,3}\s+(?:show|shown|achieve|reach|attain|demonstrate)\b", re.I)
 _SUPPOSED = re.compile(r"\d[^.;]*?\b(?:could|would|might)\b", re.I)
 _DATE = re.compile(r"\b(?:(?:19|20)\d\d|[12]H|Q[1-4]|" + "|".join(MONTHS) + r")\b|\b\d+\s*(?:days?|weeks?|months?|years?)\b|\bweek\s+\d+|\bhalf of\b|\b(?:this|next|last) year\b|\bmid-?year\b", re.I)
 _PERCENT = re.compile(r"\d\s*%|\bpercent\b|\(\d+/\d+\)", re.I)
@@ -72,7 +75,7 @@ _MONEY = re.compile(r"[$€£]\s*\d|\b\d[\d,.]*\s*(?:usd|dollars|euros|million d
 _DOSE = re.compile(r"\d[\d,.]*\s*(?:mg|g|µg|mcg|ug|ml|iu|units?|cells|million|billion|x\s*10|×\s*10|/kg|/m2|mg/m2)\b", re.I)
 _QUANTITY = re.compile(r"(?<![\w/\[-])(?<!phase )(?<!Phase )[<>≥≤~]?\d[\d,.]*(?:\+|\s*%)?(?![\w/])(?!-[A-Za-z])|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.I)
 _YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|will|would|was|were|has|have|had|should|may|must)\b", re.I)
-_LIST = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}[\w-]+s\s+(?:are|were|do|does|did|will|would|can|could|must|is|have|has)\b|\b(?:two|three|four|five|both)\s+[\w-]+s\b|\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will|must|could|can)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bindications\b|\bendpoints\b|\bdiseases\b|\bgroups\b|\bincluding\b", re.I)
+_LIST = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}[\w-]+s\s+(?:are|were|do|does|did|will|would|can|could|must|is|have|has)\b|\b(?:two|three|four|five|both)\s+[\w-]+s\b|\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will|must|could|can)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bindications\b|\bendpoints\b|\bdiseases\b|\bgroups\b|\bincluding\b|\b(?:for|of|in|to|by) (?:each|every)\b", re.I)
 # who is asking, put before the question: "From an investor's perspective, ...", "As a treating physician, ..."
 _FRAMING = re.compile(r"^\s*(?:(?:from|speaking from|with) (?:an?|the|my|our) [\w\s'’-]{0,40}?(?:perspective|standpoint|point of view|viewpoint|angle|lens)"
                       r"|(?:speaking )?as (?:an?|the) (?:[\w-]+ ){0,3}(?:physician|doctor|clinician|investor|analyst|regulator|nurse|patient|"
@@ -118,6 +121,17 @@ _WHICH_OF_MANY = re.compile(r"^\s*(?:[^,.?]+[.?]\s+)*which\s+(?:of\s+(?:the|thes
 # a disease's name: what "which conditions / indications" asks for
 _DISEASE = re.compile(r"\b(?!(?:diagn|progn)osis\b)[a-z]+(?:itis|osis|oses|omas?|emia|aemia|opath(?:y|ies))\b|"
                       r"\b(?:lupus|carcinoma|leuka?emia|lymphoma|myeloma)\b|\b[A-Z][\w]+['’]s disease\b", re.I)
+# drug names by their nonproprietary stems: fludarabine, cyclophosphamide, cisplatin, rituximab, ibrutinib, cema-cel
+# "DLTs", "ORR": an abbreviation, which a document may only spell out
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6})s?(?![\w-])")
+_DRUG = re.compile(r"\b[a-z]{3,}(?:abine|amide|platin|taxel|rubicin|mab|nib|mustine|poside|trexate|-cel)\b|\b(?:flu|cy|fc)\d*\b", re.I)
+# asking which drugs are given: "which chemo agents", "what conditioning regimen", "what lymphodepletion does each cohort get"
+_ASKS_AGENTS = re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:agents?|drugs?|chemo(?:therap(?:y|ies))?|medications?|medicines?|"
+                          r"regimens?|conditioning|lymphodepletion|lymphodepleting|biologics?|antibod(?:y|ies))\b|"
+                          r"\b(?:lymphodepletion|conditioning)\b[^?]{0,40}\b(?:compare|differ|used|uses|given|gets?|receives?)\b|"
+                          r"\b(?:compare|contrast|differ\w*)\b[^?]{0,20}\b(?:lymphodepletion|conditioning)\b|"
+                          r"\b(?:lymphodepletion|conditioning) (?:arms?|cohorts?|groups?|regimens?)\b|"
+                          r"\bhow (?:does|do|is|are|was|were) (?:the )?(?:lymphodepletion|conditioning)\b", re.I)
 _CONDITION_WORDS = frozenset(stem(w) for w in ("condition", "conditions", "indication", "indications", "disease", "diseases"))
 # what a comparison's second half calls the first half's value: "the figure", "the number it gives"
 _STAND_INS = frozenset(tokens("figure figures number numbers value values one ones rate stat statistic result results data "
@@ -256,6 +270,7 @@ class Question:
     excluded: tuple[str, ...] = ()  # what the question sets aside ("the study completion, not primary completion")
     each_source: bool = False  # asks what every document says ("across the two sources")
     glossed: tuple[Gloss, ...] = ()  # lay phrases and the documents' terms for them ("day to day" -> performance status)
+    spelled: tuple[Gloss, ...] = ()  # abbreviations the documents only spell out ("DLTs" -> Dose Limiting Toxicities)
 
 
 @dataclass(frozen=True)
@@ -387,7 +402,7 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     if re.search(r"\b(?:over|during|within|in|for|across) what (?:time ?frames?|(?:time )?periods?|duration|window|length of time)\b|"
                  r"\b(?:over|for|within) how long\b|\bhow long (?:a|an|of a)\b|\bhow much (?:time|longer)\b", ql):
         return "date", frozenset()  # "over what time frame is the response rate assessed?" asks when, not a rate
-    last = re.split(r"(?<=[.!?])\s+(?=[A-Z])|\s+[-–—]\s+(?=[a-z]+\b)", q.strip())[-1]  # ("... on levothyroxine - could they join?")
+    last = re.split(r"(?<=[.!?])\s+(?=[A-Z])|\s+[-–—]\s+(?=[a-z]+\b)|:\s+(?=[a-z]+\b)", q.strip())[-1]  # ("... on levothyroxine - could they join?", "Quick check: does it ...?")
     if _YESNO.match(last) or _YESNO.match(_LEAD_CLAUSE.sub("", last)) or _TAG.search(last):  # "If she had a transplant, could she enroll?"
         return "yesno", frozenset()
     if re.search(r"\be-?mail\b", ql):
@@ -433,7 +448,9 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
         return "percent", frozenset()
     # ("which scheme finds how much can be given?" asks for the scheme: the first question word decides)
     if re.search(r"\b(?:what|which)\s+(?:[\w()-]+\s+){0,6}(?:dose|dosage)\b(?!-| limiting)|"
-                 r"^(?:(?!\b(?:what|which|who|where|when)\b).)*?(?<!by )\bhow much\b(?!\s+(?:better|higher|more|lower|greater|larger|longer|less))", ql):
+                 r"^(?:(?!\b(?:what|which|who|where|when)\b).)*?(?<!by )\bhow much\b(?!\s+(?:better|higher|more|lower|greater|larger|longer|less))"
+                 # ("how much does the score have to drop?" asks for a change, not an amount given)
+                 r"(?![^?]*\b(?:drop|fall|improv|chang|ris|increas|decreas|declin|shrink|grow|reduc|go (?:down|up)|get better|get worse)\w*)", ql):
         return "dose", frozenset()
     if re.search(r"\b(?:enrollment|enrolment|sample size|head ?count)\b", ql) or re.search(_SIZE, ql):
         return "count", frozenset({"participant"})
@@ -599,9 +616,14 @@ class Answerer:
         asked = tokens(wording)
         # a lay phrase is one idea, which the documents say in their own terms
         glossed = [g for g in q.glossed if any(self.known(m) for m in g.members)]
-        lay = {t for g in glossed for t in tokens(g.phrase)}
+        lay = {t for g in glossed + list(q.spelled) for t in tokens(g.phrase)}
         for g in glossed:
             out.append(_Concept(g.members, min(self.idf(m) for m in g.members if self.known(m)), True, GLOSSED_SPECIFICITY))
+        # (a spelt-out abbreviation covers a passage that says it; a document not saying it may still be
+        # about it, "the NK cell trial" beside a study of T cells)
+        # (weighed as the abbreviation itself would be, unseen: by how specific a word it is)
+        out += [_Concept(g.members, self.idf(g.phrase) * max(0.25, specificity(g.phrase)), True, SPELLED_SPECIFICITY)
+                for g in q.spelled]
         asked = [t for t in asked if t not in lay]
         # a capitalised word inside the question names something (Germany, FDA): treat as specific
         names = {stem(w.casefold()) for w in re.findall(r"(?<=[\w,;:] )[A-Z][\w-]+", wording)
@@ -691,15 +713,19 @@ class Answerer:
         # (a site the documents never name, "the Dallas site", has no value to look up)
         anchors = [c.members for c in concepts if c.name and not c.typed and (c.known or q.expects in _SITE_VALUES)
                    ] if q.expects in _LOOKUP_TYPES else []
-        qualified = _qualified_numbers(q.text)
+        # (a lay time point, "at the one-year mark", names the documents' "Week 52": a qualifier, not a value)
+        qualified = _qualified_numbers(q.text) + [tuple(t.split("-")) for g in glosses(q.text) for t in g.terms.split()
+                                                  if re.fullmatch(r"[a-z]+-\d+", t)]
         published = _asks_publication(q)
         # "what rate has it achieved?": a figure a sentence only supposes ("a 25% gain could signal") is no result
-        achieved = q.expects in _MEASURE_TYPES and bool(_ACHIEVED.search(q.text))
+        # ("how big a gain would it need to show?" asks for the supposed figure itself)
+        achieved = q.expects in _MEASURE_TYPES and bool(_ACHIEVED.search(q.text)) and not _HYPOTHETICAL.search(q.text)
         measures = _measure_phrases(q.text) if q.expects in _MEASURE_TYPES else []
         # (a count of something else, "how many prior regimens must they have to enroll?", is no enrollment)
         enrolment = (q.expects == "count" and bool(_ENROLMENT.search(q.text))
                      and (not q.count_nouns or any(n in synonyms(stem("participants")) for n in q.count_nouns)))
         asks_conditions = any(c.members & _CONDITION_WORDS for c in concepts)
+        asks_agents = bool(_ASKS_AGENTS.search(q.text))
         # "the primary completion date": the date of that event, which the span must name
         event = _dated_event(q.text) if q.expects == "date" else frozenset()
         # words only the set-aside phrase uses: a span holding them is about what was set aside
@@ -738,8 +764,10 @@ class Answerer:
             # (not for a yes/no question: a name the span lacks is what decides it, "built with Cellectis technology?")
             after = scope.neighbour(h.chunk, 1) if h.chunk.kind == "text" and len(spans) == 1 and q.expects != "yesno" else None
             if after is not None and after.kind == "text" and h.chunk.end < after.start and "\n" not in scope.text[h.chunk.end:after.start]:
-                lacking = [c.members for c in concepts if c.known and not c.typed and c.specific >= 0.9 and not c.members & set(tokens(h.chunk.text))]
-                if lacking and any(members & set(tokens(after.text)) for members in lacking):
+                lacking = [c.members for c in concepts if c.known and not c.typed and c.specific >= 0.8 and not c.members & set(tokens(h.chunk.text))]
+                # ("... will include 2 different lymphodepletion arms. In one arm patients will receive cyclophosphamide ...")
+                if (lacking and any(members & set(tokens(after.text)) for members in lacking)
+                        or asks_agents and _DRUG.search(after.text) and not _DRUG.search(h.chunk.text)):
                     spans.append(_join(scope.text, h.chunk, after))
             prev = scope.neighbour(h.chunk, -1) if (q.wants_list or q.expects == "site") and h.chunk.kind == "text" else None
             # (a short line under a row is that row's detail: "Houston, Texas" under "MD Anderson | Recruiting")
@@ -771,6 +799,8 @@ class Answerer:
                     s += 0.01 * min(len(re.findall(r",|;|\band\b", c.text)), 4)
                     if asks_conditions:  # "which indications": a span naming several diseases lists them
                         s += 0.02 * min(len(_DISEASE.findall(c.text)), 5)
+                if asks_agents and _DRUG.search(c.text):
+                    s += 0.06  # "which chemo agents?": a span naming a drug (fludarabine, rituximab) names one
                 # a yes/no question's numbered thing (Phase 1), numbered otherwise in the span, says no;
                 # "what Week 52 threshold": the question's own "Week 52" is not the value asked for
                 decides = q.expects == "yesno" and _settles(q.text, qualified, c.text)
@@ -801,6 +831,7 @@ class Answerer:
 
     # --- answering ------------------------------------------------------------------------------
     def answer(self, q: Question, hits: Sequence[Hit]) -> Answer:
+        q = self._spelled_out(q, hits)
         if q.unknown:
             return self._abstain(hits, f"the documents never mention {', '.join(q.unknown)}")
         planned = self._only_planned(q, hits)
@@ -839,6 +870,30 @@ class Answerer:
         if len(groups) == 1:
             return self._compose(q, per_group[0], hits, floor)
         return self._one_each(q, per_group, ranked, hits, "no passage concerns the entities asked about")
+
+    def _spelled_out(self, q: Question, hits: Sequence[Hit]) -> Question:
+        """An abbreviation the documents never use but spell out ("DLTs" where the record says "Dose
+        Limiting Toxicities"): one idea, said in the documents by the spelled-out phrase's head noun."""
+        sources = list(dict.fromkeys(h.chunk.source for h in hits))[:SPELLING_SOURCES]
+        spelled, unknown = list(q.spelled), list(q.unknown)
+        # ("the AlloNK cord-blood NK cell trial": a word of a description tells which study, asks nothing)
+        describing = [d.span(1) for d in _SUBJECT.finditer(q.text)]
+        for m in _ACRONYM.finditer(q.text):
+            letters = m.group(1)
+            head_noun = re.match(r"[\s-]+([a-z]+)", q.text[m.end():])
+            if (self.known(letters.casefold()) or any(a <= m.start() < b for a, b in describing)
+                    or head_noun and head_noun.group(1) in _GENERIC_HEADS):  # ("... (AB-101) NK cell trial")
+                continue
+            words = r"[\s-]+".join(rf"{c}[a-z]+" for c in letters)
+            pattern = re.compile(rf"(?<![\w-])(?i:{words})(?![\w-])")
+            found = next((f.group(0) for s in sources for f in [pattern.search(self.scope_of(s).text)] if f), None)
+            if found is None:
+                continue
+            head = frozenset(t for t in tokens(re.split(r"[\s-]+", found)[-1]) if self.known(t))
+            if head:
+                spelled.append(Gloss(m.group(0).casefold(), head, found))
+                unknown = [u for u in unknown if u != m.group(0)]
+        return replace(q, spelled=tuple(spelled), unknown=tuple(unknown)) if len(spelled) > len(q.spelled) else q
 
     def _versus(self, q: Question, hits: Sequence[Hit], halves: list[str], groups: list[set[Entity]]) -> Answer | None:
         """"What did the SITC data show versus the ORR in the 2026 update?": each half asks for its
@@ -1305,7 +1360,9 @@ def _numbers(text: str) -> list[float]:
 def yes_or_no(question: str, chunk: Chunk) -> str:
     """Decide yes/no from the supporting span: a yes/no field, a numeric bound, an exclusion list."""
     text = chunk.text
-    asks_excluded = bool(re.search(r"\bexclu|\bineligible\b|\bnot (?:eligible|allowed)\b|\bbarred\b", question, re.I))
+    # "can she still enroll despite the thyroid exclusion?" asks whether she may enroll, not whether she is excluded
+    asked = re.sub(r"\b(?:despite|notwithstanding|in spite of)\b[^,;?]*", "", question, flags=re.I)
+    asks_excluded = bool(re.search(r"\bexclu|\bineligible\b|\bnot (?:eligible|allowed)\b|\bbarred\b", asked, re.I))
     field = re.search(r"(?:\||:)\s*(yes|no|none|all)\b[^|]*\|?\s*$", text, re.I)
     if field:
         positive = field.group(1).lower() in ("yes", "all")

@@ -18,8 +18,8 @@ from .types import Chunk
 
 NCT = re.compile(r"\bNCT\d{8}\b", re.I)
 # ALLO-605, AB-101, ALLO-605-201, BMS-986016; not CD19 or FC500 (markers and regimens, not products)
-# ("early-2026", "Q4-2025" are times, "week-52", "day-28", "grade-3" points of a schedule or scale, not products)
-CODE = re.compile(r"\b(?!(?i:early|mid|late|end|start|fy|q[1-4]|h[12]|year|summer|winter|spring|fall|autumn|"
+# ("early-2026", "Q4-2025", "start-of-2026" are times, "week-52", "day-28", "grade-3" points of a schedule or scale, not products)
+CODE = re.compile(r"(?<![\w-])(?!(?i:early|mid|late|end|start|fy|q[1-4]|h[12]|year|summer|winter|spring|fall|autumn|"
                   r"days?|weeks?|months?|years|cycles?|grades?|stages?|phases?|levels?|cohorts?|arms?|parts?|visits?)-\d)"
                   r"[A-Za-z]{2,}-\d{2,}[A-Za-z0-9]*(?:-\d+)?\b")
 # cema-cel, cilta-cel: nonproprietary names of cell therapies end in -cel

@@ -57,10 +57,11 @@ _ENTRIES: list[tuple[str, str]] = [
     ("primary", r"\b(?:main|chief|principal|key|central|most important) (?:goal|aim|objective|question|measure|outcome|purpose|thing measured)s?"),
     ("secondary", r"\b(?:other|additional|supporting|lesser) (?:goals|aims|objectives|measures|outcomes)"),
     ("completion complete", r"(?:fully )?clos(?:e|es|ed|ing) out|wrap(?:s|ped|ping)? up"),
+    ("week-52 52", r"(?:the )?(?:one|1)[- ]year (?:mark|point|time ?point|visit|assessment)|(?:at|after|by) (?:a|one|1) year\b"),
     ("follow-up frame", r"(?:keep|kept|keeps|continue|continues) (?:\w+ )?(?:watching|monitoring|following|tracking|an eye on|checking)|followed up for"),
     # disease course and results
     ("mrd residual", r"(?:leftover|left-over|remaining|residual|lingering|trace|hidden|minimal|tiny amounts? of) "
-                     r"(?:cancer|lymphoma|disease|tumou?r|myeloma|leukemia|malignant)(?: cells)?|(?:cancer|disease|tumou?r|lymphoma) "
+                     r"(?:(?:detectable|microscopic|undetected|invisible) )?(?:cancer|lymphoma|disease|tumou?r|myeloma|leukemia|malignant)(?: cells)?|(?:cancer|disease|tumou?r|lymphoma) "
                      r"(?:cells )?(?:left (?:behind|over)?|remaining)"),
     ("observation observe", r"(?:just |simply |only |merely )?(?:watch(?:ing|ful waiting)?|wait(?:ing)?[- ]and[- ]see|watch[- ]and[- ]wait|"
                             r"monitor(?:ing)? (?:alone|only))\b"),
@@ -73,7 +74,8 @@ _ENTRIES: list[tuple[str, str]] = [
                              r"(?:share|proportion|fraction|percentage) (?:of patients |of people )?(?:who )?(?:responded|benefited)"),
     ("response efficacy benefit", r"whether (?:[\w'’-]+ ){0,6}(?:helped|helps|worked|works|is working|was working|benefited|benefits|"
                                   r"(?:has |have |had )?(?:got|gotten|gets|getting|became|become|becomes) better|improved|improves)|"
-                                  r"(?:counts?|counted|considered|defined|deemed) as (?:a )?(?:success|successful|(?:an )?improvement)|"
+                                  r"(?:counts?|counted|considered|defined|deemed) as (?:a |an )?(?:success|successful|improvement|win|responder|"
+                                  r"(?:good|positive|favou?rable) (?:outcome|result)|(?:meaningful|real|true|clinical) (?:response|improvement|benefit))|"
                                   r"(?:did|does|do) (?:it|they|the (?:drug|treatment|therapy|cells?)) (?:actually |really )?(?:help|work)"),
     ("complete remission cr", r"(?:cancer|disease|tumou?rs?) (?:disappeared|gone|vanished|went away completely)|no (?:sign|signs|evidence|trace) of (?:the )?(?:cancer|disease)"),
     ("progression-free pfs progression", r"without (?:the )?(?:cancer|disease|tumou?r) (?:getting worse|growing|progressing|spreading)|"

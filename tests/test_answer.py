@@ -1137,6 +1137,11 @@ def test_a_company_acting_in_the_passive_is_an_organisation():
     # a yes/no question after a dash: "... on a stable dose - could they join?"
     ("My patient's hypothyroidism is controlled on a stable levothyroxine dose - could the thyroid history still let them in?", "yesno"),
     ("What is the dose - and when is it given?", "other"),  # (two kinds asked: no single one, and no yes/no)
+    # ... or after a colon: "Quick check for my summary: does ...?"
+    ("Quick check for my summary: does the NK cell study include fludarabine?", "yesno"),
+    ("ALLO-605 versus ALLO-316: which one enrolls more?", "count"),
+    # "how much must the score drop" asks for a change, not an amount given
+    ("How much does the activity index have to drop to count as a win?", "number"),
 ])
 def test_what_kind_of_value_is_asked_for(question, expects):
     assert analyze(question, [], frozenset()).expects == expects
@@ -1196,3 +1201,109 @@ def test_a_comparison_half_naming_only_its_document_asks_what_the_other_half_ask
 ])
 def test_a_value_asked_of_two_studies_is_asked_of_each(question, parts):
     assert sub_questions(question, frozenset(), lambda key: True) == parts
+
+
+# --- stop 15: exceptions asked around, supposed figures, lay time points, drug names, spelt-out abbreviations ---
+
+def test_asking_to_enroll_despite_an_exclusion_is_answered_by_its_exception():
+    text = "Current or history of thyroid disorder, except for subjects with hypothyroidism controlled on a stable dose of hormone replacement therapy"
+    chunk = Chunk("d.txt", 0, len(text), text, 0, "Exclusion Criteria:", "item")
+    assert yes_or_no("Can a patient whose hypothyroidism is controlled on hormone replacement still enroll despite the thyroid exclusion?",
+                     chunk) == "Yes."
+    assert yes_or_no("Is a patient with hypothyroidism controlled on hormone replacement excluded?", chunk) == "No."
+    assert yes_or_no("Can a patient with hyperthyroidism enroll despite the exclusion?", chunk) == "No."
+
+
+def test_a_time_phrase_joined_to_a_word_by_hyphens_is_no_product_code():
+    assert question_entities("What does the start-of-2026 outlook say about ALLO-316?", frozenset(), lambda k: True) == {
+        Entity("allo-316", "product")}
+
+
+def test_a_supposed_figure_answers_what_a_result_would_need_to_show():
+    corpus = Corpus({"u.txt": "Business update\n\nThe trial compares the product with observation. A 25–30% improvement in MRD "
+                              "clearance versus observation could signal one of the most meaningful advances in lymphoma.\n"})
+    answer = corpus.ask("How big a gain over observation would the trial need to show in MRD clearance to be a major advance?",
+                        dense={"25–30%": 0.6})
+    assert not answer.abstained and "25–30%" in answer.text, answer.text
+    # what has been shown is a result, which a supposed figure is not
+    assert corpus.ask("What rate of MRD clearance has the trial shown versus observation?", dense={"25–30%": 0.6}).abstained
+
+
+def test_asking_for_each_of_a_kind_asks_for_a_list():
+    assert analyze("Can you give me the Week 52 response definition for each disease?", [], frozenset()).wants_list
+    assert not analyze("What is the Week 52 response definition for lupus?", [], frozenset()).wants_list
+
+
+def test_a_lead_in_is_joined_to_the_next_sentence_naming_a_disease_asked_about():
+    # "rheumatoid arthritis": less rare a term than "Sjögren's", still one the lead-in lacks
+    corpus = Corpus({"m.txt": "NK study\n\nWhat the trial measures\n\nThe main disease response measures are checked at Week 52. "
+                              "For systemic sclerosis, the endpoint is rCRISS of at least 50; for rheumatoid arthritis, it is DAS28-ESR < 2.6.\n\n"
+                              "Glossary\n\nDAS28-ESR: a score of rheumatoid arthritis disease activity.\n"})
+    answer = corpus.ask("What Week 52 response endpoint is used for rheumatoid arthritis?",
+                        dense={"checked at Week 52": 0.7, "For systemic": 0.5, "a score of": 0.6})
+    assert not answer.abstained and "DAS28-ESR < 2.6" in answer.text.split("[1]")[0], answer.text
+
+
+def test_a_lay_time_point_names_a_qualifier_not_the_value_asked_for():
+    # "at the one-year mark" reads as the documents' Week 52; the 52 of "Week 52" is then no score
+    corpus = Corpus({"m.txt": "NK study\n\nEndpoints\n\nThe main disease response measures are checked at Week 52.\n\n"
+                              "Thresholds\n\nFor inflammatory myopathies, the endpoint is TIS ≥ 60; for systemic sclerosis, it is rCRISS ≥ 50.\n"})
+    answer = corpus.ask("For the myopathy patients, what score do they have to reach at the one-year mark to count as responding?",
+                        dense={"checked at Week 52": 0.7, "TIS": 0.5})
+    assert not answer.abstained and "TIS ≥ 60" in answer.text.split("[1]")[0], answer.text
+
+
+DRUGS = """Study of AB-101 in rheumatic diseases
+
+Eligibility
+
+Patients must not have had systemic therapy within 2 weeks prior to the start of lymphodepletion.
+
+Treatment
+
+The study product is given with rituximab, and the trial also uses cyclophosphamide and fludarabine before the cells.
+
+Arms
+
+The study will include 2 different lymphodepletion arms. In one arm patients will receive cyclophosphamide alone for lymphodepletion and in the other no lymphodepletion will be used.
+"""
+
+
+def test_asked_which_drugs_a_span_naming_drugs_answers():
+    corpus = Corpus({"d.txt": DRUGS})
+    answer = corpus.ask("What chemotherapy is used for lymphodepletion in the AB-101 study?",
+                        dense={"within 2 weeks": 0.55, "also uses cyclophosphamide": 0.5, "2 different": 0.3, "In one arm": 0.3})
+    assert not answer.abstained and "cyclophosphamide" in answer.text and "within 2 weeks" not in answer.text, answer.text
+    # a sentence announcing the arms is answered with the next, which names the drug each arm gets
+    answer = corpus.ask("How does lymphodepletion differ between the arms of the AB-101 study?",
+                        dense={"within 2 weeks": 0.3, "also uses cyclophosphamide": 0.3, "2 different": 0.6, "In one arm": 0.3})
+    assert "cyclophosphamide alone" in answer.text, answer.text
+
+
+DLT = """Study of ALLO-605 in myeloma
+
+Outcome Measures
+
+- Phase 1: Proportion of patients experiencing Dose Limiting Toxicities with ALLO-647 [ Time Frame: 30 days ]
+- Phase 2: Overall response rate of ALLO-605 [ Time Frame: 12 months ]
+
+Design
+
+Study of natural killer cells in lupus.
+"""
+
+
+def test_an_abbreviation_the_documents_only_spell_out_is_read_as_spelt():
+    corpus = Corpus({"d.txt": DLT})
+    q = corpus.question("Over what window are ALLO-647 DLTs counted?")
+    assert q.unknown == ("DLTs",)  # no document says "DLTs" ...
+    answer = corpus.ask("Over what window are ALLO-647 DLTs counted?")
+    assert not answer.abstained and "30 days" in answer.text, answer.text  # ... but one spells it out
+    # a letter run no document spells out stays unknown
+    assert corpus.ask("Over what window are ALLO-647 QXZs counted?").abstained
+    # "the NK cell trial", "NK cell therapies": a description telling which study or product, not a word a passage
+    # must spell out
+    for asked in ("Which diseases does the NK cell trial study?", "Which diseases do NK cell therapies treat?"):
+        assert corpus.answerer._spelled_out(corpus.question(asked), corpus.hits(asked)).spelled == (), asked
+    asked = "Which diseases does NK treat?"  # (the same letters standing alone are spelt out)
+    assert corpus.answerer._spelled_out(corpus.question(asked), corpus.hits(asked)).spelled != ()

@@ -46,6 +46,11 @@ from rag.places import has_city, has_place
     ("How long can Acme keep the lights on?", "keep the lights on", "runway"),
     ("Until when can Acme keep operating on the money it has?", "keep operating on the money", "runway"),
     ("What does each dose of its donor-derived products cost?", "donor-derived", "allogeneic"),
+    # stop 15
+    ("How much must it improve on clearing leftover detectable disease?", "leftover detectable disease", "mrd"),
+    ("What score must they reach at the one-year mark?", "the one-year mark", "week-52"),
+    ("What has to happen for it to count as a win?", "count as a win", "response"),
+    ("What would count as a meaningful response?", "count as a meaningful response", "response"),
 ])
 def test_a_lay_phrase_is_read_as_the_documents_terms(question, phrase, term):
     found = glosses(question)
