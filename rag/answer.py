@@ -29,6 +29,8 @@ READ_IN_SCORE = 0.9  # share of min_score a passage needs in the document the qu
 SUBJECT = 0.3  # weight of a word describing the thing asked about ("the dual-target lupus AlloCAR"), which a passage about it need not repeat
 SETTLED_SCORE = 0.6  # share of min_score a span needs that settles a yes/no question (Phase 2 for "phase 1?")
 FOCUS = 2.0  # weight of the thing a "what is the X of Y" question asks for (X), against its other words
+ROOT_CHARS = 7  # letters two words share that are taken to share a root (rheumatology, rheumatologic)
+DESCRIBING_SPECIFICITY = 0.5  # a word describing a trial ("the cord-blood NK cell trial") that tells documents apart
 SPELLING_SOURCES = 10  # retrieved documents searched for an abbreviation spelt out
 SPELLED_SPECIFICITY = 0.3  # ... and a spelt-out abbreviation's
 GLOSSED_SPECIFICITY = 0.6  # how much a lay phrase's idea, absent from a document, counts against it
@@ -163,7 +165,10 @@ _SPONSOR_FIELD = re.compile(r"\b(?:sponsor|lead sponsor|collaborators?|responsib
                             re.I)
 # a person given as a contact or investigator: "Contact: Katherine Bertolin", "Principal Investigator: Dr. A. Lee"
 _PERSON = re.compile(r"\b(?:[Cc]ontact|[Ii]nvestigator|[Cc]hair|[Dd]irector)\b:?\s*(?:\|\s*)?(?:(?:Dr|Prof|Mr|Ms|Mrs)\.?\s+)?"
-                     r"[A-Z][a-z]+\.?(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?\b")
+                     r"[A-Z][a-z]+\.?(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?\b|"
+                     # "Zachary Roberts, MD, PhD, EVP ... and chief medical officer": a name and its credentials or role
+                     r"\b[A-Z][a-z]+(?:\s+[A-Z]\.?)?\s+[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?,\s+(?:M\.?D\.?|Ph\.?D\.?|MBA|RN|Pharm\.?D\.?|"
+                     r"President|Chief|CEO|CFO|CMO|EVP|SVP|Executive|Senior|Vice|Head|Director|Founder)\b")
 _GENERIC_QUALIFIERS = {"phase", "stage", "part"}
 _BOILERPLATE = re.compile(r"forward-looking statements|cautionary note|all rights reserved|^©|\baccessed \w+ \d|"
                          r"read our disclaimer|recent videos", re.I)
@@ -428,9 +433,14 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
             phrase.append(w)
         return "count", frozenset(stem(w) for w in phrase if w not in STOPWORDS and not w[0].isdigit())
     if re.search(r"\bwho\b.*\b(?:contact|investigator)\b|\bwhom\b|\b(?:contact|investigator)(?:'s)? (?:person|name)\b|"
-                 r"\bname of the (?:contact|investigator)\b", ql):
+                 r"\bname of the (?:contact|investigator)\b|"
+                 # "who is Allogene's top doctor?", "who is the CEO?": a person holding a role
+                 r"\bwho\s+(?:is|was|are|were)\s+(?:the\s+|[\w'’-]+['’]s?\s+)?(?:[\w-]+\s+){0,2}(?:ceo|cmo|cfo|coo|officer|president|"
+                 r"director|chief|head|doctor|physician|founder|chair(?:man|woman|person)?|executive|advisor|adviser|spokes(?:man|woman|person))\b", ql):
         return "person", frozenset()
-    if re.search(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}(?:company|companies|firm|organi[sz]ations?|institutions?|sponsors?|"
+    # ("what does the company expect" asks what it expects, not which company)
+    if re.search(r"\b(?:which|what)\s+(?:(?!(?:does|do|did|is|are|was|were|will|would|has|have|can|could|should)\b)[\w-]+\s+){0,2}"
+                 r"(?:company|companies|firm|organi[sz]ations?|institutions?|sponsors?|"
                  r"manufacturer|developer)\b|\bwho\s+(?:\w+\s+){0,2}(?:sponsor|fund|develop|manufacture)s?\b", ql):
         return "organisation", frozenset()
     if re.search(r"\b(?:zip|postal) ?code\b", ql):
@@ -856,6 +866,8 @@ class Answerer:
             hits = [h for h in hits if h.chunk.source in described[0]]
             groups = self._entity_groups(q, {h.chunk.source for h in hits})
             floor = READ_IN_SCORE * self.min_score
+        if not groups and not described:
+            hits = self._about_described(q, hits)
         # a comparison draws on several documents, so one side's terms are foreign to the other
         ranked = self.candidates(q, hits, strict=len(groups) <= 1)
         if q.each_source:  # "what do the two sources report": the best passage of each document
@@ -870,6 +882,28 @@ class Answerer:
         if len(groups) == 1:
             return self._compose(q, per_group[0], hits, floor)
         return self._one_each(q, per_group, ranked, hits, "no passage concerns the entities asked about")
+
+    def _about_described(self, q: Question, hits: Sequence[Hit]) -> list[Hit]:
+        """"The cord-blood NK cell trial", "the kidney cancer study": a trial or product named by what it
+        is, not by its code. Passages come from the documents saying every word of some such description
+        (by any of its synonyms or lay terms), when some do and others do not."""
+        lay = {t: g.members for g in q.glossed for t in tokens(g.phrase)}
+        sources = {h.chunk.source for h in hits}
+        about: set[str] = set()
+        for m in _SUBJECT.finditer(q.text):
+            # (a trial is described in its own record; a product may be described otherwise elsewhere)
+            if not (m.group(0).casefold().endswith(("study", "trial")) or re.match(r"\s+(?:study|trial)\b", q.text[m.end():], re.I)):
+                continue
+            surface = surface_forms(m.group(1))
+            words = [t for t in tokens(m.group(1)) if t not in _GENERIC_HEADS and not t.isdigit()
+                     and specificity(surface.get(t, t)) >= DESCRIBING_SPECIFICITY]
+            said = [lay.get(t, synonyms(t)) for t in words]
+            said = [members for members in said if any(self.known(w) for w in members)]
+            if said:
+                about |= {s for s in sources if all(_says_any(members, self.scope_of(s).tokens) for members in said)}
+        if not about or about == sources:
+            return list(hits)
+        return [h for h in hits if h.chunk.source in about]
 
     def _spelled_out(self, q: Question, hits: Sequence[Hit]) -> Question:
         """An abbreviation the documents never use but spell out ("DLTs" where the record says "Dose
@@ -1184,6 +1218,12 @@ class Answerer:
         closest = tuple(Picked(h.chunk, h.title, h.dense) for h in hits[:2])
         text = ABSTAIN_TEXT + (" The closest passages are cited below for you to check." if closest else "")
         return Answer(text, True, closest, reason)
+
+
+def _says_any(members: Collection[str], doc_tokens: Collection[str]) -> bool:
+    """The document uses one of the words, or a word of the same root ("rheumatology", "rheumatologic")."""
+    roots = {m[:ROOT_CHARS] for m in members if len(m) >= ROOT_CHARS}
+    return any(m in doc_tokens for m in members) or any(t[:ROOT_CHARS] in roots for t in doc_tokens)
 
 
 def _in_document(members: Collection[str], doc_tokens: Collection[str]) -> bool:

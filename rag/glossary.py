@@ -48,7 +48,7 @@ _ENTRIES: list[tuple[str, str]] = [
     ("dlt toxicity toxicities dose-limiting",
      r"side effects? (?:\w+ ){0,3}(?:serious|severe|bad|dangerous) enough|(?:cap|capping|limit|limiting|halt|halting|stop|stopping) "
      r"(?:the )?(?:dose|dosing|dose escalation)|too (?:toxic|dangerous|harmful) to (?:go|give|raise|increase)|unacceptable side effects?"),
-    ("mtd tolerated tolerable", r"(?:highest|maximum|max|top|largest) (?:safe|tolerable|acceptable|bearable) dose|how high (?:the )?doses? (?:can|could) go|"
+    ("mtd tolerated tolerable", r"(?:highest|maximum|max|top|largest) (?:safe|tolerable|acceptable|bearable) (?:dose|amount|quantity|level)|how high (?:the )?doses? (?:can|could) go|"
                                 r"(?:ceiling|upper limit|cap) on (?:the )?(?:dose|dosing|how much)(?: (?:can|could) be given(?: safely)?)?|"
                                 r"how much (?:can|could) (?:safely )?be given(?: safely)?"),
     ("rp2d recommended", r"dose (?:for|going into|to (?:use|take) (?:in|into)) (?:the )?(?:next|later|phase 2|phase ii|second) "
@@ -97,16 +97,17 @@ _ENTRIES: list[tuple[str, str]] = [
      r"(?:(?:pre-?treatment|preparatory|preparative|pre-?infusion) )?conditioning(?: (?:regimens?|chemo(?:therapy)?|treatment))?|"
      r"chemo(?:therapy)? (?:before|ahead of|prior to) (?:the )?(?:[\w-]+ )?(?:cells?|infusion|car[- ]?t)"),
     # products, manufacturing, business
-    ("allogeneic off-the-shelf donor", r"(?:from|made from|using|derived from) (?:an? |healthy )?(?:unrelated )?donors?|donor[- ]derived|ready[- ]made|pre-?made|"
+    ("allogeneic off-the-shelf donor", r"(?:from|made from|using|derived from) (?:an? |healthy )?(?:unrelated )?donors?|donor[- ]derived|donor (?:t[- ]|nk |immune |killer )?cells?|ready[- ]made|pre-?made|"
                                        r"(?:not|isn't) (?:made|derived) from (?:the )?patient'?s? own"),
     ("autologous own", r"(?:made|derived|manufactured) from (?:the |each )?patient'?s? own|"
                        r"(?:their|his|her|the patient'?s?) own (?:\w+ )?(?:stem )?cells? (?:\w+ ){0,2}(?:(?:given|put|transplanted|returned|infused) back|re-?infused|re-?transplanted)|"
-                       r"transplant(?:ation)? (?:using|with|of|from) (?:their|his|her|the patient'?s?) own (?:\w+ )?(?:stem )?cells?"),
+                       r"transplant(?:ation)? (?:using|with|of|from) (?:their|his|her|the patient'?s?) own (?:\w+ )?(?:stem )?cells?|"
+                       r"(?:self|own)[- ](?:donor|donated|derived) (?:graft|transplant\w*|stem cells?)"),
     ("crispr edit editing gene-editing talen", r"(?:genome|gene|dna|genetic) (?:editing|engineering|modification|surgery)|"
                                                r"(?:edit|modify|engineer|alter)(?:s|ed|ing)? (?:the )?(?:genes?|genome|dna)"),
     ("target targets targeting targeted", r"go(?:es|ing)? after|aim(?:s|ed|ing)? at|hom(?:e|es|ed|ing) in on|zero(?:es|ed|ing)? in on"),
     ("car car-t chimeric", r"engineered (?:immune |t[- ])?cells?"),
-    ("nk", r"natural killer"),
+    ("nk killer", r"natural killer|killer (?:lymphocytes|immune cells|white (?:blood )?cells)"),
     ("cord umbilical", r"(?:baby'?s?|newborn|birth) (?:cord|blood)|afterbirth|placenta"),
     ("infusion infused intravenous", r"(?:(?:given|administered|delivered|put) )?(?:by|through|via|into|in) (?:a |the )?(?:drip|veins?|iv|bloodstream)"),
     ("oral orally", r"by mouth|(?:as |a )?(?:pills?|tablets?|capsules?)|swallow(?:ed|s)?"),
@@ -122,6 +123,9 @@ _ENTRIES: list[tuple[str, str]] = [
     ("sponsor responsible party", r"(?:accountable|answerable|in charge) (?:for|of)|(?:who|which \w+) (?:runs|owns|is running|oversees)"),
     ("contact", r"reach out to|get in touch with|point of contact|(?:who|whom) (?:should|can|do) (?:i|we|you) (?:call|ring|email|write to)"),
     ("investor investors", r"shareholders?|stockholders?"),
+    ("nasdaq nyse", r"(?:stock )?ticker(?: symbol)?|(?:stock|share|trading) symbol|trades? (?:under|as)|(?:publicly )?listed (?:on|under)"),
+    ("cmo medical", r"top (?:doctor|physician|medic)|(?:head|lead|chief) (?:doctor|physician)|medical (?:chief|head|lead)"),
+    ("treated treatment", r"(?:been |were |was |got |get )?dosed\b(?! (?:at|with) )"),
     ("media", r"journalists?|reporters?|press (?:enquiries|inquiries|queries|questions|contact)"),
     ("headquarters headquartered", r"home base|head ?office|\bhq\b|(?:main|corporate) (?:office|base|offices)|where (?:is |are )?(?:\w+ ){0,2}based"),
     ("clearance cleared ind approved approval", r"(?:green light|go-ahead|go ahead|sign-?off|permission|ok|okay) (?:from|by) (?:the )?fda|"

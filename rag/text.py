@@ -143,6 +143,7 @@ SYNONYM_GROUPS = [
     "week weeks",
     "expect expected expects estimated anticipated anticipates projected",
     "us u.s usa",
+    "design designs scheme schemes",
 ]
 
 _SYNONYMS: dict[str, frozenset[str]] = {}

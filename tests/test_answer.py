@@ -1142,6 +1142,12 @@ def test_a_company_acting_in_the_passive_is_an_organisation():
     ("ALLO-605 versus ALLO-316: which one enrolls more?", "count"),
     # "how much must the score drop" asks for a change, not an amount given
     ("How much does the activity index have to drop to count as a win?", "number"),
+    # "what does the company expect" asks what it expects, not which company
+    ("What does the company think it will cost to make each unit?", "money"),
+    ("What company sponsors the study?", "organisation"),
+    # a person holding a role
+    ("Who is Acme's top doctor?", "person"),
+    ("Who is the chief executive of Acme?", "person"),
 ])
 def test_what_kind_of_value_is_asked_for(question, expects):
     assert analyze(question, [], frozenset()).expects == expects
@@ -1307,3 +1313,33 @@ def test_an_abbreviation_the_documents_only_spell_out_is_read_as_spelt():
         assert corpus.answerer._spelled_out(corpus.question(asked), corpus.hits(asked)).spelled == (), asked
     asked = "Which diseases does NK treat?"  # (the same letters standing alone are spelt out)
     assert corpus.answerer._spelled_out(corpus.question(asked), corpus.hits(asked)).spelled != ()
+
+
+TRIALS = {
+    "a.txt": "Study of AB-101 cord blood NK cells\n\nThe study enrolls adults with systemic sclerosis and rheumatoid arthritis "
+             "who have relapsing rheumatologic diseases.\n\nThe response criterion at Week 52 for systemic sclerosis is rCRISS of at least 50.\n",
+    "b.txt": "ALLO-329 clearance\n\nThe RESOLUTION study will include patients with lupus nephritis and systemic sclerosis in "
+             "autoimmune indications.\n\nFor lupus nephritis, the response criterion at Week 52 is a complete renal response.\n",
+    "c.txt": "Rheumatology congress news\n\nThe congress met in Paris this year.\n",
+}
+
+
+def test_a_trial_described_by_what_it_is_is_answered_from_the_documents_saying_so():
+    corpus = Corpus(TRIALS)
+    # only a.txt says "cord": a criterion for lupus nephritis from the other trial is no answer
+    assert corpus.ask("What's the Week 52 response criterion for lupus nephritis in the cord blood NK cell trial?").abstained
+    answer = corpus.ask("What's the Week 52 response criterion for systemic sclerosis in the cord blood NK cell trial?")
+    assert not answer.abstained and "rCRISS" in answer.text, answer.text
+    # "the rheumatology trial": a.txt says "rheumatologic", a word of the same root, and b.txt neither
+    assert corpus.ask("What's the Week 52 response criterion for lupus nephritis in the rheumatology trial?").abstained
+    answer = corpus.ask("What's the Week 52 response criterion for systemic sclerosis in the rheumatology trial?")
+    assert not answer.abstained and "rCRISS" in answer.text, answer.text
+    answer = corpus.ask("What's the Week 52 response criterion for lupus nephritis in the autoimmune trial?")
+    assert not answer.abstained and "complete renal response" in answer.text, answer.text
+
+
+def test_who_holds_a_role_is_answered_by_a_name_with_its_credentials():
+    corpus = Corpus({"p.txt": "Acme news\n\nAcme reported results from its first study in 2024.\n\n"
+                              "“The data are striking,” Zachary Roberts, MD, PhD, chief medical officer of Acme, said in a statement.\n"})
+    answer = corpus.ask("Who is Acme's top doctor?", dense={"results": 0.7, "striking": 0.5})
+    assert not answer.abstained and "Zachary Roberts" in answer.text and "results" not in answer.text, answer.text

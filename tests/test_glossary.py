@@ -51,6 +51,13 @@ from rag.places import has_city, has_place
     ("What score must they reach at the one-year mark?", "the one-year mark", "week-52"),
     ("What has to happen for it to count as a win?", "count as a win", "response"),
     ("What would count as a meaningful response?", "count as a meaningful response", "response"),
+    ("What is the highest safe amount to give?", "highest safe amount", "mtd"),
+    ("He had a self-donor graft last month; may he join?", "self-donor graft", "autologous"),
+    ("Which diseases do the donor T cells treat?", "donor t cells", "allogeneic"),
+    ("Where do the killer lymphocytes come from?", "killer lymphocytes", "nk"),
+    ("What stock ticker does Acme use?", "stock ticker", "nasdaq"),
+    ("Who is Acme's top doctor?", "top doctor", "cmo"),
+    ("How many people has Acme dosed so far?", "dosed", "treated"),
 ])
 def test_a_lay_phrase_is_read_as_the_documents_terms(question, phrase, term):
     found = glosses(question)
