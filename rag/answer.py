@@ -107,7 +107,7 @@ _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
 # states; "more than 200 patients treated" or "8 patients treated at dose-level 2" counts others
 _ENROLMENT = re.compile(r"\b(?:enrol\w*|recruit\w*|accru\w*|sign(?:s|ed|ing)? up|randomi[sz]\w*|sample size)\b", re.I)
 # "the overall completion, not the primary one", "rather than ...": what the answer must not be about
-_SET_ASIDE = re.compile(r"(?:[,;:(]|\s-+)\s*(?:and\s+|but\s+)?not\s+((?:the|a|an|its)\s+)?([^?.,;()]+)|"
+_SET_ASIDE = re.compile(r"(?:[,;:(]|\s[-–—]+)\s*(?:and\s+|but\s+)?not\s+((?:the|a|an|its)\s+)?([^?.,;()]+)|"
                         r"\b(?:rather than|as opposed to|instead of|other than|excluding)\s+((?:the|a|an|its)\s+)?([^?.,;()]+)|"
                         # what the thing asked about is likened to: "built on Cellectis technology like the oncology products?"
                         r"(?<!would )(?<!'d )(?<!’d )(?<!look )(?<!looks )(?<!seem )(?<!seems )(?<!feel )(?<!feels )(?<!it )"
@@ -1128,7 +1128,7 @@ class Answerer:
         if best.chunk.kind not in ("item", "row"):
             return []
         scope = self.scope_of(best.chunk.source)
-        shape = _row_shape(best.chunk.text)
+        shape = _row_shape(best.chunk.text.split("\n")[0])  # (a row cited with its next line is still that row)
         concepts = self.concepts(q)
         heading_tokens = set(tokens(best.chunk.heading))
         out = []
@@ -1137,6 +1137,9 @@ class Answerer:
                 continue
             if c.heading != best.chunk.heading or (c.kind == "row" and _row_shape(c.text) != shape):
                 continue
+            nxt = scope.neighbour(c, 1) if "\n" in best.chunk.text else None
+            if nxt is not None:  # each row with the line that gives its value, as the best was cited
+                c = _join(scope.text, c, nxt)
             own = set(tokens(c.text)) | (heading_tokens if c.kind == "item" else set())
             score = self.score(concepts, 0.0, own, heading_tokens, scope.tokens) + 0.5 * typical_dense
             if score >= best.score - 0.25:

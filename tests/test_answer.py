@@ -1343,3 +1343,37 @@ def test_who_holds_a_role_is_answered_by_a_name_with_its_credentials():
                               "“The data are striking,” Zachary Roberts, MD, PhD, chief medical officer of Acme, said in a statement.\n"})
     answer = corpus.ask("Who is Acme's top doctor?", dense={"results": 0.7, "striking": 0.5})
     assert not answer.abstained and "Zachary Roberts" in answer.text and "results" not in answer.text, answer.text
+
+
+def test_what_is_set_aside_after_a_dash_is_not_asked():
+    corpus = Corpus({"r.txt": "Study of ALLO-605\n\nEstimated Primary Completion Date : | January 1, 2024 |\n"
+                              "Estimated Study Completion Date : | January 1, 2027 |\n"})
+    q = corpus.question("What's the estimated completion date — not the primary completion, the overall one?")
+    assert q.excluded, q
+    answer = corpus.ask("What's the estimated completion date — not the primary completion, the overall one?",
+                        dense={"Primary": 0.7, "Study Completion": 0.6})
+    assert "2027" in answer.text and "2024" not in answer.text, answer.text
+
+
+SITES = """Study of ALLO-605
+
+Contacts and Locations
+
+United States, Colorado | |
+Alpha Cancer Institute | Recruiting |
+Denver, Colorado, United States, 80218 | |
+United States, Texas | |
+Beta Medical Center | Recruiting |
+Austin, Texas, United States, 78704 | |
+Gamma Cancer Center | Recruiting |
+Houston, Texas, United States, 77030 | |
+"""
+
+
+def test_the_other_rows_of_a_table_are_cited_as_the_best_row_was_with_their_value_line():
+    corpus = Corpus({"s.txt": SITES})
+    q = corpus.question("In which cities are the study sites located?")
+    best = corpus.answerer.candidates(q, corpus.hits(q.query, dense={"Alpha": 0.6}))[0]
+    assert best.chunk.text.startswith("Alpha") and "Denver" in best.chunk.text  # the row, with the line giving its city
+    siblings = " ".join(p.chunk.text for p in corpus.answerer._siblings(q, best, typical_dense=0.5))
+    assert "Beta Medical Center" in siblings and "Austin" in siblings and "Houston" in siblings, siblings
