@@ -1355,7 +1355,7 @@ def test_what_is_set_aside_after_a_dash_is_not_asked():
     assert "2027" in answer.text and "2024" not in answer.text, answer.text
 
 
-SITES = """Study of ALLO-605
+CITY_ROWS = """Study of ALLO-605
 
 Contacts and Locations
 
@@ -1371,7 +1371,7 @@ Houston, Texas, United States, 77030 | |
 
 
 def test_the_other_rows_of_a_table_are_cited_as_the_best_row_was_with_their_value_line():
-    corpus = Corpus({"s.txt": SITES})
+    corpus = Corpus({"s.txt": CITY_ROWS})
     q = corpus.question("In which cities are the study sites located?")
     best = corpus.answerer.candidates(q, corpus.hits(q.query, dense={"Alpha": 0.6}))[0]
     assert best.chunk.text.startswith("Alpha") and "Denver" in best.chunk.text  # the row, with the line giving its city
