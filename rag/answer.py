@@ -124,6 +124,8 @@ _WHICH_OF_MANY = re.compile(r"^\s*(?:[^,.?]+[.?]\s+)*which\s+(?:of\s+(?:the|thes
 _DISEASE = re.compile(r"\b(?!(?:diagn|progn)osis\b)[a-z]+(?:itis|osis|oses|omas?|emia|aemia|opath(?:y|ies))\b|"
                       r"\b(?:lupus|carcinoma|leuka?emia|lymphoma|myeloma)\b|\b[A-Z][\w]+['’]s disease\b", re.I)
 # drug names by their nonproprietary stems: fludarabine, cyclophosphamide, cisplatin, rituximab, ibrutinib, cema-cel
+# "..., what exactly is ALLO-647?": asking what a named thing is
+_DEFINING = re.compile(r"\bwhat\s+(?:exactly\s+|actually\s+|really\s+)?(?:is|are)\s+(?:the\s+)?([\w-]+)\s*\??\s*$", re.I)
 # "DLTs", "ORR": an abbreviation, which a document may only spell out
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6})s?(?![\w-])")
 _DRUG = re.compile(r"\b[a-z]{3,}(?:abine|amide|platin|taxel|rubicin|mab|nib|mustine|poside|trexate|-cel)\b|\b(?:flu|cy|fc)\d*\b", re.I)
@@ -736,6 +738,9 @@ class Answerer:
                      and (not q.count_nouns or any(n in synonyms(stem("participants")) for n in q.count_nouns)))
         asks_conditions = any(c.members & _CONDITION_WORDS for c in concepts)
         asks_agents = bool(_ASKS_AGENTS.search(q.text))
+        defining = _DEFINING.search(q.text)  # (of two things named, the one asked what it is)
+        defined = [e for e in q.entities if e.key == defining.group(1).casefold()] if defining else []
+        defined = defined or list(q.entities)
         # "the primary completion date": the date of that event, which the span must name
         event = _dated_event(q.text) if q.expects == "date" else frozenset()
         # words only the set-aside phrase uses: a span holding them is about what was set aside
@@ -803,7 +808,7 @@ class Answerer:
                     s += 0.05  # holding an e-mail address, a phone number, a dose is evidence itself
                 if _BOILERPLATE.search(c.heading) or _BOILERPLATE.search(c.text):
                     s -= 0.1  # legal disclaimers and page furniture mention everything and state nothing
-                if not concepts_total and any(re.search(rf"\b{re.escape(e.key)}\b,? (?:is|are|was|an?)\b", c.text, re.I) for e in q.entities):
+                if not concepts_total and any(re.search(rf"\b{re.escape(e.key)}\b,? (?:is|are|was|an?)\b", c.text, re.I) for e in defined):
                     s += 0.1  # "What is ALLO-647?": the sentence that says what it is
                 if q.wants_list:
                     s += 0.01 * min(len(re.findall(r",|;|\band\b", c.text)), 4)
@@ -842,6 +847,10 @@ class Answerer:
     # --- answering ------------------------------------------------------------------------------
     def answer(self, q: Question, hits: Sequence[Hit]) -> Answer:
         q = self._spelled_out(q, hits)
+        defining = _DEFINING.search(q.text)
+        if defining and defining.start() and any(e.key == defining.group(1).casefold() for e in q.entities):
+            # "In the ALLO-605 myeloma regimen, what exactly is ALLO-647?": what comes before says where, not what is asked
+            q = replace(q, read_in=q.read_in + (q.text[: defining.start()],))
         if q.unknown:
             return self._abstain(hits, f"the documents never mention {', '.join(q.unknown)}")
         planned = self._only_planned(q, hits)

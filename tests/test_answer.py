@@ -1377,3 +1377,12 @@ def test_the_other_rows_of_a_table_are_cited_as_the_best_row_was_with_their_valu
     assert best.chunk.text.startswith("Alpha") and "Denver" in best.chunk.text  # the row, with the line giving its city
     siblings = " ".join(p.chunk.text for p in corpus.answerer._siblings(q, best, typical_dense=0.5))
     assert "Beta Medical Center" in siblings and "Austin" in siblings and "Houston" in siblings, siblings
+
+
+def test_asked_what_a_named_thing_is_the_words_before_say_where_not_what():
+    corpus = Corpus({"d.txt": "Study of ALLO-605 in myeloma\n\nEligibility\n\n- Subjects must have received at least 3 prior myeloma "
+                              "regimens\n\nInterventions\n\nALLO-605 is an anti-BCMA CAR T product.\n\nALLO-647 is a monoclonal antibody that recognizes a CD52 antigen, given with ALLO-605.\n"})
+    answer = corpus.ask("In the ALLO-605 myeloma regimen, what exactly is ALLO-647?",
+                        dense={"prior myeloma": 0.6, "anti-BCMA": 0.55, "monoclonal": 0.5})
+    assert not answer.abstained and "monoclonal antibody" in answer.text.split("[1]")[0] and "prior" not in answer.text, answer.text
+    assert "anti-BCMA" not in answer.text, answer.text  # (of the two products named, the one asked what it is)
