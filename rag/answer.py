@@ -209,6 +209,12 @@ _CONTRARIES = [(re.compile(a, re.I | re.S), re.compile(b, re.I | re.S)) for a, b
     (r"\b(?:worldwide|world-wide|global(?:ly)?|everywhere|all (?:countries|territories|markets|regions))\b",
      r"^(?!.*\b(?:worldwide|world-wide|global(?:ly)?|all other)\b).*\bin (?:the )?(?:U\.S\.?|US|United States|EU|Europe|"
      r"European Union|United Kingdom|UK|Japan|China|Canada|North America)\b"))]
+# ... and contraries that decide a span already chosen, but do not make a span the one to choose (a record's
+# "Accepts Healthy Volunteers: No" answers better than its title's "in Patients With Myeloma")
+_LOOSE_CONTRARIES = [(re.compile(a, re.I | re.S), re.compile(b, re.I | re.S)) for a, b in (
+    # healthy volunteers asked about, patients with a disease enrolled
+    (r"\bhealthy (?:volunteers?|people|persons|individuals|participants|adults|subjects)\b",
+     r"^(?!.*\bhealthy\b).*\b(?:patients|subjects|adults|people|participants) with\b"),)]
 # amounts that sound alike but are other money: a price is what is charged, a cost of goods what making it costs
 _OTHER_MONEY = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
     (r"\b(?:price[sd]?|pricing|charge[sd]?|sells? for|selling for|reimburse\w*)\b", r"\bcost[- ]of[- ]goods\b|\bcogs\b|\bmanufacturing costs?\b"),
@@ -1172,7 +1178,8 @@ class Answerer:
             unsaid = self._unsaid_names(q, chosen[0]) if len(q.entities) <= 1 else []  # (a comparison's span says one side)
             # "Is it built with Cellectis technology?" and the span says CRISPR: what it names instead says no
             # "is it a phase 1 trial?" and the span says Phase 2: it numbers the same thing otherwise
-            contrary = _contradicts(_qualified_numbers(q.text), chosen[0].chunk.text)
+            contrary = (_contradicts(_qualified_numbers(q.text), chosen[0].chunk.text)
+                        or _counted_otherwise(q.text, chosen[0].chunk.text))
             text = f"{'No.' if unsaid or contrary else yes_or_no(q.text, chosen[0].chunk)} {text}"
         return Answer(text, False, tuple(spans))
 
@@ -1288,9 +1295,21 @@ def _settles(question: str, qualified: list[tuple[str, str]], text: str) -> bool
     return _numbered(qualified, text) or _says_contrary(question, text)
 
 
-def _says_contrary(question: str, text: str) -> bool:
+_COUNTED = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)\s*(days?|weeks?|months?|years?|cycles?|doses?|infusions?|arms?|cohorts?|sites?)\b", re.I)
+
+
+def _counted_otherwise(question: str, text: str) -> bool:
+    """The span counts the same thing otherwise ("given over 5 days?" of "for 3 days")."""
+    for number, unit in _COUNTED.findall(question):
+        said = [float(n) for n, u in _COUNTED.findall(text) if stem(u.casefold()) == stem(unit.casefold())]
+        if said and float(number) not in said:
+            return True
+    return False
+
+
+def _says_contrary(question: str, text: str, contraries: Sequence[tuple[re.Pattern[str], re.Pattern[str]]] = ()) -> bool:
     """The span says the contrary of what the question asks ("open-label" for "blinded?")."""
-    return any(asked.search(question) and contrary.search(text) for asked, contrary in _CONTRARIES)
+    return any(asked.search(question) and contrary.search(text) for asked, contrary in contraries or _CONTRARIES)
 
 
 def _numbered(qualified: list[tuple[str, str]], text: str) -> bool:
@@ -1419,7 +1438,7 @@ def yes_or_no(question: str, chunk: Chunk) -> str:
     if field:
         positive = field.group(1).lower() in ("yes", "all")
         return "Yes." if positive else "No."
-    if _says_contrary(question, text) and not asks_excluded:
+    if _says_contrary(question, text, _CONTRARIES + _LOOSE_CONTRARIES) and not asks_excluded:
         return "No."  # asked "blinded?", the span says open-label
     if _ONLY.search(question) and _ALSO.search(text) and not _ONLY.search(text):
         return "No."  # asked "only CD19?", the span says both CD19 and CD70

@@ -48,7 +48,8 @@ _ENTRIES: list[tuple[str, str]] = [
     ("dlt toxicity toxicities dose-limiting",
      r"side effects? (?:\w+ ){0,3}(?:serious|severe|bad|dangerous) enough|(?:cap|capping|limit|limiting|halt|halting|stop|stopping) "
      r"(?:the )?(?:dose|dosing|dose escalation)|too (?:toxic|dangerous|harmful) to (?:go|give|raise|increase)|unacceptable side effects?"),
-    ("mtd tolerated tolerable", r"(?:highest|maximum|max|top|largest) (?:safe|tolerable|acceptable|bearable) (?:dose|amount|quantity|level)|how high (?:the )?doses? (?:can|could) go|"
+    ("mtd tolerated tolerable", r"(?:highest|maximum|max|top|largest) (?:safe|tolerable|acceptable|bearable) (?:dose|amount|quantity|level)|"
+                                r"(?:highest|maximum|max|top|largest) (?:dose|amount|quantity|level) (?:\w+ ){0,3}(?:safely|safe to)|how high (?:the )?doses? (?:can|could) go|"
                                 r"(?:ceiling|upper limit|cap) on (?:the )?(?:dose|dosing|how much)(?: (?:can|could) be given(?: safely)?)?|"
                                 r"how much (?:can|could) (?:safely )?be given(?: safely)?"),
     ("rp2d recommended", r"dose (?:for|going into|to (?:use|take) (?:in|into)) (?:the )?(?:next|later|phase 2|phase ii|second) "

@@ -1386,3 +1386,20 @@ def test_asked_what_a_named_thing_is_the_words_before_say_where_not_what():
                         dense={"prior myeloma": 0.6, "anti-BCMA": 0.55, "monoclonal": 0.5})
     assert not answer.abstained and "monoclonal antibody" in answer.text.split("[1]")[0] and "prior" not in answer.text, answer.text
     assert "anti-BCMA" not in answer.text, answer.text  # (of the two products named, the one asked what it is)
+
+
+
+@pytest.mark.parametrize("question, text, verdict", [
+    # healthy volunteers asked about, patients with a disease enrolled
+    ("Does the NK cell study enroll healthy volunteers?", "The trial includes adult subjects with hard-to-treat rheumatic diseases.", "No."),
+    ("Does the study enroll healthy volunteers?", "The trial includes healthy adults and adults with lupus.", "Yes."),
+])
+def test_a_span_enrolling_patients_with_a_disease_says_no_to_healthy_volunteers(question, text, verdict):
+    assert yes_or_no(question, Chunk("d.txt", 0, len(text), text, 0, "", "text")) == verdict
+
+
+def test_a_yes_no_question_counting_otherwise_than_the_span_is_answered_no():
+    corpus = Corpus({"k.txt": "ALLO-316 results\n\nPatients received fludarabine and cyclophosphamide for 3 days before ALLO-316.\n"})
+    dense = {"for 3 days": 0.7}
+    assert corpus.ask("Was the chemotherapy before ALLO-316 given over 5 days?", dense=dense).text.startswith("No."), "5 days asked, 3 said"
+    assert corpus.ask("Was the chemotherapy before ALLO-316 given over 3 days?", dense=dense).text.startswith("Yes.")

@@ -52,6 +52,7 @@ from rag.places import has_city, has_place
     ("What has to happen for it to count as a win?", "count as a win", "response"),
     ("What would count as a meaningful response?", "count as a meaningful response", "response"),
     ("What is the highest safe amount to give?", "highest safe amount", "mtd"),
+    ("How do they find the highest amount patients can safely receive?", "highest amount patients can safely", "mtd"),
     ("He had a self-donor graft last month; may he join?", "self-donor graft", "autologous"),
     ("Which diseases do the donor T cells treat?", "donor t cells", "allogeneic"),
     ("Where do the killer lymphocytes come from?", "killer lymphocytes", "nk"),
