@@ -29,7 +29,6 @@ READ_IN_SCORE = 0.9  # share of min_score a passage needs in the document the qu
 SUBJECT = 0.3  # weight of a word describing the thing asked about ("the dual-target lupus AlloCAR"), which a passage about it need not repeat
 SETTLED_SCORE = 0.6  # share of min_score a span needs that settles a yes/no question (Phase 2 for "phase 1?")
 FOCUS = 2.0  # weight of the thing a "what is the X of Y" question asks for (X), against its other words
-ROOT_CHARS = 7  # letters two words share that are taken to share a root (rheumatology, rheumatologic)
 DESCRIBING_SPECIFICITY = 0.5  # a word describing a trial ("the cord-blood NK cell trial") that tells documents apart
 SPELLING_SOURCES = 10  # retrieved documents searched for an abbreviation spelt out
 SPELLED_SPECIFICITY = 0.3  # ... and a spelt-out abbreviation's
@@ -123,11 +122,11 @@ _WHICH_OF_MANY = re.compile(r"^\s*(?:[^,.?]+[.?]\s+)*which\s+(?:of\s+(?:the|thes
 # a disease's name: what "which conditions / indications" asks for
 _DISEASE = re.compile(r"\b(?!(?:diagn|progn)osis\b)[a-z]+(?:itis|osis|oses|omas?|emia|aemia|opath(?:y|ies))\b|"
                       r"\b(?:lupus|carcinoma|leuka?emia|lymphoma|myeloma)\b|\b[A-Z][\w]+['’]s disease\b", re.I)
-# drug names by their nonproprietary stems: fludarabine, cyclophosphamide, cisplatin, rituximab, ibrutinib, cema-cel
 # "..., what exactly is ALLO-647?": asking what a named thing is
 _DEFINING = re.compile(r"\bwhat\s+(?:exactly\s+|actually\s+|really\s+)?(?:is|are)\s+(?:the\s+)?([\w-]+)\s*\??\s*$", re.I)
 # "DLTs", "ORR": an abbreviation, which a document may only spell out
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6})s?(?![\w-])")
+# drug names by their nonproprietary stems: fludarabine, cyclophosphamide, cisplatin, rituximab, ibrutinib, cema-cel
 _DRUG = re.compile(r"\b[a-z]{3,}(?:abine|amide|platin|taxel|rubicin|mab|nib|mustine|poside|trexate|-cel)\b|\b(?:flu|cy|fc)\d*\b", re.I)
 # asking which drugs are given: "which chemo agents", "what conditioning regimen", "what lymphodepletion does each cohort get"
 _ASKS_AGENTS = re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:agents?|drugs?|chemo(?:therap(?:y|ies))?|medications?|medicines?|"
@@ -638,8 +637,8 @@ class Answerer:
         for g in glossed:
             out.append(_Concept(g.members, min(self.idf(m) for m in g.members if self.known(m)), True, GLOSSED_SPECIFICITY))
         # (a spelt-out abbreviation covers a passage that says it; a document not saying it may still be
-        # about it, "the NK cell trial" beside a study of T cells)
-        # (weighed as the abbreviation itself would be, unseen: by how specific a word it is)
+        # about it, "the NK cell trial" beside a study of T cells; it weighs what the abbreviation itself,
+        # unseen, would: by how specific a word it is)
         out += [_Concept(g.members, self.idf(g.phrase) * max(0.25, specificity(g.phrase)), True, SPELLED_SPECIFICITY)
                 for g in q.spelled]
         asked = [t for t in asked if t not in lay]
@@ -915,7 +914,7 @@ class Answerer:
             said = [lay.get(t, synonyms(t)) for t in words]
             said = [members for members in said if any(self.known(w) for w in members)]
             if said:
-                about |= {s for s in sources if all(_says_any(members, self.scope_of(s).tokens) for members in said)}
+                about |= {s for s in sources if all(_in_document(members, self.scope_of(s).tokens) for members in said)}
         if not about or about == sources:
             return list(hits)
         return [h for h in hits if h.chunk.source in about]
@@ -1237,12 +1236,6 @@ class Answerer:
         closest = tuple(Picked(h.chunk, h.title, h.dense) for h in hits[:2])
         text = ABSTAIN_TEXT + (" The closest passages are cited below for you to check." if closest else "")
         return Answer(text, True, closest, reason)
-
-
-def _says_any(members: Collection[str], doc_tokens: Collection[str]) -> bool:
-    """The document uses one of the words, or a word of the same root ("rheumatology", "rheumatologic")."""
-    roots = {m[:ROOT_CHARS] for m in members if len(m) >= ROOT_CHARS}
-    return any(m in doc_tokens for m in members) or any(t[:ROOT_CHARS] in roots for t in doc_tokens)
 
 
 def _in_document(members: Collection[str], doc_tokens: Collection[str]) -> bool:
