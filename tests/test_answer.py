@@ -1059,8 +1059,11 @@ def test_a_sentence_leading_into_the_next_is_answered_with_it():
     ("Does Acme own rights to cema-cel in the U.S.?",
      "Servier has granted Acme exclusive rights to cema-cel in the U.S., all EU Member States and the United Kingdom.", "Yes."),
     ("Does Acme hold global rights to the product?", "Acme holds worldwide rights to the product, including in the U.S.", "Yes."),
+    # healthy volunteers asked about, patients with a disease enrolled
+    ("Does the NK cell study enroll healthy volunteers?", "The trial includes adult subjects with hard-to-treat rheumatic diseases.", "No."),
+    ("Does the study enroll healthy volunteers?", "The trial includes healthy adults and adults with lupus.", "Yes."),
 ])
-def test_a_negated_question_an_age_or_a_territory_is_checked_against_the_span(question, text, verdict):
+def test_a_negated_question_an_age_a_territory_or_healthy_volunteers_is_checked_against_the_span(question, text, verdict):
     assert yes_or_no(question, Chunk("d.txt", 0, len(text), text, 0, "", "text")) == verdict
 
 
@@ -1386,16 +1389,6 @@ def test_asked_what_a_named_thing_is_the_words_before_say_where_not_what():
                         dense={"prior myeloma": 0.6, "anti-BCMA": 0.55, "monoclonal": 0.5})
     assert not answer.abstained and "monoclonal antibody" in answer.text.split("[1]")[0] and "prior" not in answer.text, answer.text
     assert "anti-BCMA" not in answer.text, answer.text  # (of the two products named, the one asked what it is)
-
-
-
-@pytest.mark.parametrize("question, text, verdict", [
-    # healthy volunteers asked about, patients with a disease enrolled
-    ("Does the NK cell study enroll healthy volunteers?", "The trial includes adult subjects with hard-to-treat rheumatic diseases.", "No."),
-    ("Does the study enroll healthy volunteers?", "The trial includes healthy adults and adults with lupus.", "Yes."),
-])
-def test_a_span_enrolling_patients_with_a_disease_says_no_to_healthy_volunteers(question, text, verdict):
-    assert yes_or_no(question, Chunk("d.txt", 0, len(text), text, 0, "", "text")) == verdict
 
 
 def test_a_yes_no_question_counting_otherwise_than_the_span_is_answered_no():
