@@ -529,8 +529,11 @@ def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
     glossed = glosses(wording)
     # the documents' own terms for the question's lay phrases join the search
     searched = query + "".join(f" {g.terms}" for g in glossed)
+    # shorthand the documents spell out ("PoC" for proof-of-concept) is not a name they never mention
+    glossed_words = {w for g in glossed if any(known(m) for m in g.members) for w in re.findall(r"[\w-]+", g.phrase)}
+    unknown = tuple(u for u in unknown_names(question, known) if u.casefold() not in glossed_words)
     return Question(question, searched, frozenset(entities), expects, bool(_LIST.search(wording)), nouns,
-                    query[len(question):], tuple(unknown_names(question, known)),
+                    query[len(question):], unknown,
                     read_in=sources, excluded=set_aside, each_source=bool(sources) or bool(_WHICH_OF_MANY.search(wording)),
                     glossed=glossed)
 
@@ -1179,7 +1182,7 @@ class Answerer:
             # "is it a phase 1 trial?" and the span says Phase 2: it numbers the same thing otherwise
             contrary = (_contradicts(_qualified_numbers(q.text), chosen[0].chunk.text)
                         or _counted_otherwise(q.text, chosen[0].chunk.text))
-            text = f"{'No.' if unsaid or contrary else yes_or_no(q.text, chosen[0].chunk)} {text}"
+            text = f"{'No.' if unsaid or contrary else yes_or_no(q.text, chosen[0].chunk, q.glossed)} {text}"
         return Answer(text, False, tuple(spans))
 
     def _naming(self, q: Question, span: Picked, taken: Sequence[Picked]) -> Picked | None:
@@ -1421,12 +1424,16 @@ def _numbers(text: str) -> list[float]:
     return out
 
 
-def yes_or_no(question: str, chunk: Chunk) -> str:
-    """Decide yes/no from the supporting span: a yes/no field, a numeric bound, an exclusion list."""
+def yes_or_no(question: str, chunk: Chunk, glossed: Sequence[Gloss] = ()) -> str:
+    """Decide yes/no from the supporting span: a yes/no field, a numeric bound, an exclusion list.
+    `glossed`: the question's lay phrases, which it asks about in the documents' terms too."""
     text = chunk.text
     # "can she still enroll despite the thyroid exclusion?" asks whether she may enroll, not whether she is excluded
     asked = re.sub(r"\b(?:despite|notwithstanding|in spite of)\b[^,;?]*", "", question, flags=re.I)
-    asks_excluded = bool(re.search(r"\bexclu|\bineligible\b|\bnot (?:eligible|allowed)\b|\bbarred\b", asked, re.I))
+    asks_excluded = bool(re.search(r"\bexclu|\bineligible\b|\bnot (?:eligible|allowed)\b|\bbarred\b|\bdisqualif|"
+                                   r"\b(?:keeps?|kept|keeping|rules?|ruled|ruling|shuts?|shutting) (?:[\w'’-]+ ){0,2}out\b", asked, re.I))
+    # "does the thyroid exclusion carve out an exception for that?" asks about the exception itself
+    asks_exception = bool(re.search(r"\bexcept|\bexempt|\bcarve[sd]? out|\bcarving out|\bwaive", asked, re.I))
     field = re.search(r"(?:\||:)\s*(yes|no|none|all)\b[^|]*\|?\s*$", text, re.I)
     if field:
         positive = field.group(1).lower() in ("yes", "all")
@@ -1470,10 +1477,12 @@ def yes_or_no(question: str, chunk: Chunk) -> str:
         # the question's own negation ("skip lymphodepletion?") agrees with the span's ("no lymphodepletion")
         # ("excluding business development" negates what it excludes, if that is what is asked about)
         excluding = [tokens(m.group(1)) for m in re.finditer(r"\bexcluding\s+([^.;,]+)", text, re.I)]
-        question_words = set(tokens(question)) - _META_WORDS
+        question_words = (set(tokens(question)) | {m for g in glossed for m in g.members}) - _META_WORDS
         negated = (bool(re.search(r"\b(?:not|no|never|without|none|rather than|instead of)\b", text, re.I))
                    or any(question_words & set(phrase) for phrase in excluding)) and not _ASKS_NEGATED.search(question)
-        if excluded:
+        if excluded and asks_exception:
+            verdict = excepted
+        elif excluded:
             verdict = asks_excluded != excepted
         else:
             verdict = not negated

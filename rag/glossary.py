@@ -25,7 +25,7 @@ _ENTRIES: list[tuple[str, str]] = [
      r"function(?:s|ing)? (?:day[- ]to[- ]day|in daily life|normally)|daily (?:activities|life|living|functioning|tasks)|"
      r"everyday (?:activities|tasks|life)|(?:physically|how) (?:fit|active|functional)|(?:physical|functional) "
      r"(?:fitness|function|status|ability|level)|(?:cares?|caring|looks?|looking) (?:for|after) (?:themselves|oneself|yourself|himself|herself)(?: day[- ]to[- ]day)?|"
-     r"(?:get|gets|getting) around|"
+     r"(?:get|gets|getting) around(?: day[- ]to[- ]day)?|(?:physical |functional )?fitness (?:cut-?off|bar|threshold|requirement|level|criterion)|"
      r"(?:carry|carrying) out (?:normal |daily |everyday )?(?:activities|tasks|work)|up and about|bedridden|bed-bound"),
     ("expectancy survive survival",
      r"(?:expected|likely|predicted) to (?:live|survive|be alive)|(?:time|months|years) (?:left )?to live|how long (?:they|patients|people|someone) (?:will |would |might )?live"),
@@ -96,7 +96,8 @@ _ENTRIES: list[tuple[str, str]] = [
      r"(?:wip(?:e|ing)|clear(?:ing)?|knock(?:ing)?|deplet(?:e|es|ing)|lower(?:s|ing)?|reduc(?:e|es|ing)) (?:out |down )?(?:the )?(?:patient'?s? )?(?:own )?(?:immune system|immune cells|"
      r"lymphocytes|white (?:blood )?cells)|(?:pre-?treatment|preparatory|preparative|prep) (?:chemo(?:therapy)?|regimen)|"
      r"(?:(?:pre-?treatment|preparatory|preparative|pre-?infusion) )?conditioning(?: (?:regimens?|chemo(?:therapy)?|treatment))?|"
-     r"chemo(?:therapy)? (?:before|ahead of|prior to) (?:the )?(?:[\w-]+ )?(?:cells?|infusion|car[- ]?t)"),
+     r"chemo(?:therapy)? (?:before|ahead of|prior to) (?:the )?(?:[\w-]+ )?(?:cells?|infusion|car[- ]?t)|"
+     r"chemo(?:therapy)? (?:beforehand|first|up[- ]?front|before(?:hand)? (?:the )?(?:main |study )?(?:treatment|therapy|drug))"),
     # products, manufacturing, business
     ("allogeneic off-the-shelf donor", r"(?:from|made from|using|derived from) (?:an? |healthy )?(?:unrelated )?donors?|donor[- ]derived|donor (?:t[- ]|nk |immune |killer )?cells?|ready[- ]made|pre-?made|"
                                        r"(?:not|isn't) (?:made|derived) from (?:the )?patient'?s? own"),
@@ -121,6 +122,10 @@ _ENTRIES: list[tuple[str, str]] = [
                     r"(?:\w+ ){0,2}(?:operations|company|business)|"
                     r"(?:keep|stay|continue|remain) (?:funding|financing|funded|financed|operating|running) (?:itself|themselves|the company|"
                     r"the business|(?:its |their )?operations|on (?:the |its |their )?(?:money|cash|funds))|(?:fund|finance) (?:itself|themselves|(?:its |their )?operations)"),
+    # analysts' shorthand
+    ("proof-of-concept", r"\bpoc\b"),
+    ("business development", r"\bbd\b"),
+    ("expect expected", r"\bguid(?:e|es|ed|ing|ance)\b"),
     ("sponsor responsible party", r"(?:accountable|answerable|in charge) (?:for|of)|(?:who|which \w+) (?:runs|owns|is running|oversees)"),
     ("contact", r"reach out to|get in touch with|point of contact|(?:who|whom) (?:should|can|do) (?:i|we|you) (?:call|ring|email|write to)"),
     ("investor investors", r"shareholders?|stockholders?"),

@@ -64,12 +64,27 @@ def tokens(text: str, keep_stopwords: bool = False) -> list[str]:
 @lru_cache(maxsize=200_000)
 def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     out: list[str] = []
-    for tok in _TOKEN.findall(_UNITED_STATES.sub(r"\g<0> us", normalize(text))):
+    for tok in _TOKEN.findall(_periods(_UNITED_STATES.sub(r"\g<0> us", normalize(text)))):
         out.extend(_forms(tok, keep_stopwords))
     return tuple(out)
 
 
 _UNITED_STATES = re.compile(r"\bunited states\b")  # the registry's "United States" is the question's "US"
+
+# Half-years and quarters as analysts write them: "1H26", "H1 2026", "first half of 2026" and
+# "first-half" are all "1h 2026"; "Q2'26" and "2Q26" are "q2 2026".
+_PERIOD_FORMS = [
+    (re.compile(r"\b(first|second)[- ]half\b"), lambda m: "1h" if m.group(1) == "first" else "2h"),
+    (re.compile(r"\bh([12])\b"), lambda m: m.group(1) + "h"),
+    (re.compile(r"\b([12])h ?'?(\d\d)\b"), lambda m: f"{m.group(1)}h 20{m.group(2)}"),
+    (re.compile(r"\b(?:q([1-4])|([1-4])q) ?'?(\d\d)\b"), lambda m: f"q{m.group(1) or m.group(2)} 20{m.group(3)}"),
+]
+
+
+def _periods(text: str) -> str:
+    for pattern, form in _PERIOD_FORMS:
+        text = pattern.sub(form, text)
+    return text
 
 
 @lru_cache(maxsize=500_000)
@@ -144,6 +159,8 @@ SYNONYM_GROUPS = [
     "expect expected expects estimated anticipated anticipates projected",
     "us u.s usa",
     "design designs scheme schemes",
+    "global worldwide",
+    "improvement improvements gain gains",
 ]
 
 _SYNONYMS: dict[str, frozenset[str]] = {}

@@ -18,6 +18,7 @@ from rag.answer import (ABSTAIN_TEXT, Answer, Answerer, Question, analyze, asked
 from rag.chunk import chunk_document
 from rag.described import descriptors
 from rag.entities import Entity, Scope, learn_trial_names, question_entities
+from rag.glossary import glosses
 from rag.text import stem, tokens
 from rag.types import Chunk, Document, Hit, Turn
 
@@ -224,6 +225,11 @@ THYROID = Chunk("d.txt", 0, 0, "Current or history of thyroid disorder, except f
     ("Can a patient with hypothyroidism controlled on hormone replacement enroll?", THYROID, "Yes."),
     ("Is a patient with hypothyroidism on a stable hormone replacement dose excluded?", THYROID, "No."),
     ("Can a patient with a thyroid disorder enroll?", THYROID, "No."),
+    # kept or ruled out is excluded; a question about the exception asks whether it covers the patient
+    ("Would hypothyroidism on stable hormone replacement rule a patient out?", THYROID, "No."),
+    ("Does a thyroid disorder keep patients out?", THYROID, "Yes."),
+    ("Is there an exception to the thyroid criterion for hypothyroidism on hormone replacement?", THYROID, "Yes."),
+    ("Is a patient with hyperthyroidism exempt from the thyroid criterion?", THYROID, "No."),
     # a field with a word value: yes only if it holds what is asked about
     ("Is NCT00494338 still recruiting?", STATUS, "No."),
     ("Was NCT00494338 terminated?", STATUS, "Yes."),
@@ -1076,6 +1082,22 @@ def test_a_negated_question_an_age_a_territory_or_healthy_volunteers_is_checked_
 ])
 def test_what_a_span_excludes_says_no_only_of_what_it_excludes(question, text, verdict):
     assert yes_or_no(question, Chunk("d.txt", 0, len(text), text, 0, "", "text")) == verdict
+
+
+def test_shorthand_for_what_a_span_excludes_is_read_in_the_documents_terms():
+    text = "The Company expects its cash runway to extend into 2027, excluding any impact from potential business development activities."
+    chunk = Chunk("d.txt", 0, len(text), text, 0, "", "text")
+    question = "Does the runway guide bake in any BD proceeds?"
+    assert yes_or_no(question, chunk, glosses(question)) == "No."
+    assert yes_or_no(question, chunk) == "Yes.", "without the gloss 'BD' is not what the span excludes"
+
+
+def test_shorthand_the_documents_spell_out_is_not_an_unknown_name():
+    corpus = Corpus({"d.txt": "Acme update\n\nInitial proof-of-concept data for ACME-329 are expected by the end of 1H 2026.\n"})
+    assert corpus.question("When is the ACME-329 PoC readout?").unknown == ()
+    assert corpus.question("When is the ACME-329 QXZs readout?").unknown == ("QXZs",)
+    answer = corpus.ask("When is the ACME-329 PoC readout in 1H26?", dense={"proof-of-concept": 0.6})
+    assert not answer.abstained and "1H 2026" in answer.text, answer.text
 
 
 def test_who_asks_and_whom_it_is_passed_on_to_are_not_what_is_asked():

@@ -59,6 +59,14 @@ from rag.places import has_city, has_place
     ("What stock ticker does Acme use?", "stock ticker", "nasdaq"),
     ("Who is Acme's top doctor?", "top doctor", "cmo"),
     ("How many people has Acme dosed so far?", "dosed", "treated"),
+    # stop 16
+    ("When is the PoC readout?", "poc", "proof-of-concept"),
+    ("Does the plan count on BD deals?", "bd", "business"),
+    ("What does Acme guide to for next year?", "guide", "expect"),
+    ("Is there a fitness cutoff for joining?", "fitness cutoff", "performance"),
+    ("How well must someone be getting around day to day?", "getting around day to day", "performance"),
+    ("Do patients get chemo beforehand?", "chemo beforehand", "lymphodepletion"),
+    ("Is there chemo before the main treatment?", "chemo before the main treatment", "lymphodepletion"),
 ])
 def test_a_lay_phrase_is_read_as_the_documents_terms(question, phrase, term):
     found = glosses(question)

@@ -129,3 +129,16 @@ def test_us_meets_united_states_and_u_s():
     assert "us" in tokens("Denver, Colorado, United States, 80218")
     assert "us" in synonyms("u.s") and "usa" in synonyms("us")
     assert "us" not in tokens("The United Kingdom and the States of Jersey")
+
+
+@pytest.mark.parametrize("shorthand, written", [
+    ("1H26", "1H 2026"), ("H1 2026", "first half of 2026"), ("2H27", "the second half of 2027"),
+    ("Q2'26", "Q2 2026"), ("2Q26", "Q2 2026"), ("first-half readouts", "1H readouts"),
+])
+def test_an_analysts_half_year_or_quarter_meets_the_written_one(shorthand, written):
+    assert tokens(shorthand) == tokens(written)
+
+
+def test_a_half_year_is_not_read_into_other_words():
+    assert tokens("1H NMR at 26 degrees") != tokens("1H 2026 NMR degrees")
+    assert "2h" not in tokens("half of the patients") and "q2" not in tokens("quality")
