@@ -252,6 +252,7 @@ def _head(subject: str, unless: Collection[str]) -> str:
     return "" if head.casefold() in unless else head
 
 
+_REFERS_BACK = re.compile(r"(?:These|Those|Such)\s+[a-z][\w-]*\b(?!\s+(?:of|from|in)\b)|They\s")
 _META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
 # "which trials use a 3+3 design?", "which of the products targets CD70?": asks for the trial or product itself
 _ASKS_WHICH_SUBJECT = re.compile(r"\b(?:which|what)(?:\s+of\s+the)?\s+(?:[\w-]+\s+){0,2}?(?:trials?|stud(?:y|ies)|products?|therap(?:y|ies)|"
@@ -792,9 +793,16 @@ class Answerer:
                 if (lacking and any(members & set(tokens(after.text)) for members in lacking)
                         or asks_agents and _DRUG.search(after.text) and not _DRUG.search(h.chunk.text)):
                     spans.append(_join(scope.text, h.chunk, after))
-            prev = scope.neighbour(h.chunk, -1) if (q.wants_list or q.expects == "site") and h.chunk.kind == "text" else None
+            # "These scores are used to measure ...": a sentence naming what it is about only by pointing back
+            # to the one before it (past a paragraph break) answers with that one
+            refers_back = h.chunk.kind == "text" and q.expects != "yesno" and bool(_REFERS_BACK.match(h.chunk.text))
+            prev = (scope.neighbour(h.chunk, -1, past_paragraph=refers_back)
+                    if (q.wants_list or q.expects == "site" or refers_back) and h.chunk.kind == "text" else None)
+            pointed_to = prev if prev is not None and refers_back and prev.kind == "text" else None
+            if pointed_to is not None:  # never shown without what it points back to (which it is judged without)
+                spans = [_join(scope.text, prev, c) for c in spans]
             # (a short line under a row is that row's detail: "Houston, Texas" under "MD Anderson | Recruiting")
-            if prev is not None and (prev.kind == "text" or prev.kind == "row" and len(h.chunk.text) < 80):
+            elif prev is not None and (prev.kind == "text" or prev.kind == "row" and len(h.chunk.text) < 80):
                 spans.append(_join(scope.text, prev, h.chunk))
             heading_tokens = set(tokens(h.chunk.heading))
             # what the span stands under, which covers a word asked for at part weight: its heading,
@@ -804,7 +812,7 @@ class Answerer:
             if before is not None and before.kind == "text":
                 scene |= set(tokens(before.text))
             for i, c in enumerate(spans):
-                own = set(tokens(c.text)) | (heading_tokens if c.kind == "item" else set())
+                own = set(tokens(c.text if pointed_to is None else scope.text[pointed_to.end : c.end])) | (heading_tokens if c.kind == "item" else set())
                 if c.kind == "text" and bare(c.text):  # a line of country names under a study's entry is about that study
                     own |= heading_tokens | {t for x in scope.lead_in(c) for t in tokens(x.heading + "\n" + x.text)}
                 if q.expects != "yesno" and self.coverage(known, own, scene) < self.min_coverage:

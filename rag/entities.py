@@ -130,16 +130,17 @@ class Scope:
         self._position = {c.ordinal: i for i, c in enumerate(self.chunks)}
         self.tokens = frozenset(tokens(text))
 
-    def neighbour(self, chunk: Chunk, step: int = 1, past_cells: bool = False) -> Chunk | None:
+    def neighbour(self, chunk: Chunk, step: int = 1, past_cells: bool = False, past_paragraph: bool = False) -> Chunk | None:
         """The chunk right after (or before) this one when nothing but a line break separates them
-        (`past_cells`: or a table row's empty trailing cells, " | |")."""
+        (`past_cells`: or a table row's empty trailing cells, " | |"; `past_paragraph`: or a blank line)."""
         i = self._position.get(chunk.ordinal)
         j = None if i is None else i + step
         if j is None or not 0 <= j < len(self.chunks):
             return None
         other = self.chunks[j]
         gap = self.text[chunk.end : other.start] if step > 0 else self.text[other.end : chunk.start]
-        return other if gap.count("\n") <= 1 and (len(gap) <= 4 or past_cells and not gap.strip(" |\t\n")) else None
+        breaks = 2 if past_paragraph else 1
+        return other if gap.count("\n") <= breaks and (len(gap) <= 4 or past_cells and not gap.strip(" |\t\n")) else None
 
     def lead_in(self, chunk: Chunk, reach: int = 400) -> list[Chunk]:
         """What a bare line of values (country names, counts) stands under: the chunks before it,

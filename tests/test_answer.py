@@ -228,8 +228,8 @@ THYROID = Chunk("d.txt", 0, 0, "Current or history of thyroid disorder, except f
     # kept or ruled out is excluded; a question about the exception asks whether it covers the patient
     ("Would hypothyroidism on stable hormone replacement rule a patient out?", THYROID, "No."),
     ("Does a thyroid disorder keep patients out?", THYROID, "Yes."),
-    ("Is there an exception to the thyroid criterion for hypothyroidism on hormone replacement?", THYROID, "Yes."),
-    ("Is a patient with hyperthyroidism exempt from the thyroid criterion?", THYROID, "No."),
+    ("Does the thyroid exclusion make an exception for hypothyroidism on hormone replacement?", THYROID, "Yes."),
+    ("Does the thyroid exclusion exempt patients with hyperthyroidism?", THYROID, "No."),
     # a field with a word value: yes only if it holds what is asked about
     ("Is NCT00494338 still recruiting?", STATUS, "No."),
     ("Was NCT00494338 terminated?", STATUS, "Yes."),
@@ -1418,3 +1418,19 @@ def test_a_yes_no_question_counting_otherwise_than_the_span_is_answered_no():
     dense = {"for 3 days": 0.7}
     assert corpus.ask("Was the chemotherapy before ALLO-316 given over 5 days?", dense=dense).text.startswith("No."), "5 days asked, 3 said"
     assert corpus.ask("Was the chemotherapy before ALLO-316 given over 3 days?", dense=dense).text.startswith("Yes.")
+
+
+def test_a_sentence_pointing_back_is_shown_with_the_sentence_it_points_to():
+    corpus = Corpus({"s.txt": "Endpoints\n\nFor rheumatoid arthritis, the endpoint is DAS28-ESR < 2.6; for systemic sclerosis, it is "
+                     "rCRISS >= 50.\n\nThese scores are used to judge whether the disease is getting better.\n"})
+    answer = corpus.ask("Which scores do they use to judge whether the disease is getting better?", dense={"These scores": 0.7})
+    assert not answer.abstained and "DAS28-ESR" in answer.text and "rCRISS" in answer.text, answer.text
+    assert answer.spans[0].chunk.text.startswith("For rheumatoid arthritis"), "the cited span holds what 'these scores' are"
+
+
+def test_the_sentence_pointed_to_does_not_lend_its_words_to_the_one_pointing_back():
+    corpus = Corpus({"s.txt": "Overview\n\nAcme trials are studying NK cells in lupus.\n\nThese studies look at safety after "
+                     "lymphodepletion.\n\nThe NK cell trial uses cyclophosphamide and fludarabine for lymphodepletion.\n"})
+    answer = corpus.ask("Which drugs do lupus patients get for lymphodepletion before the NK cells?",
+                        dense={"These studies": 0.6, "uses cyclophosphamide": 0.6})
+    assert not answer.abstained and "fludarabine" in answer.text and "These studies" not in answer.text, answer.text
