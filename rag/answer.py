@@ -440,7 +440,7 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
                 break
             phrase.append(w)
         return "count", frozenset(stem(w) for w in phrase if w not in STOPWORDS and not w[0].isdigit())
-    if re.search(r"\bwho\b.*\b(?:contact|investigator)\b|\bwhom\b|\b(?:contact|investigator)(?:'s)? (?:person|name)\b|"
+    if re.search(r"\bwho\b.*\b(?:contact|investigator|pi)\b|\bwhom\b|\b(?:contact|investigator|pi)(?:'s)? (?:person|name)\b|"
                  r"\bname of the (?:contact|investigator)\b|"
                  # "who is Allogene's top doctor?", "who is the CEO?": a person holding a role
                  r"\bwho\s+(?:is|was|are|were)\s+(?:the\s+|[\w'’-]+['’]s?\s+)?(?:[\w-]+\s+){0,2}(?:ceo|cmo|cfo|coo|officer|president|"

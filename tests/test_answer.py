@@ -337,6 +337,7 @@ def test_a_site_s_contact_is_read_from_that_site_s_rows(question, expected, wron
 def test_a_phone_number_question_expects_a_phone_number_not_a_count():
     assert analyze("What is the phone number of the Houston site?", [], frozenset()).expects == "phone"
     assert analyze("Who is the contact at the Houston site?", [], frozenset()).expects == "person"
+    assert analyze("Who's the PI at the Houston site?", [], frozenset()).expects == "person"  # a principal investigator
 
 
 def test_when_a_press_release_was_published_is_read_from_its_dateline():
