@@ -15,7 +15,7 @@ CORPUS = ROOT / "corpus"
 EVAL = ROOT / "eval"
 FILES = {"gold": EVAL / "gold.jsonl", "holdout": EVAL / "holdout.jsonl", "fresh": EVAL / "fresh.jsonl",
          "unseen": EVAL / "unseen.jsonl"}
-ID_PATTERN = {"gold": re.compile(r"^g\d{3}$"), "holdout": re.compile(r"^h\d{3}$"), "fresh": re.compile(r"^f\d{3}$"),
+ID_PATTERN = {"gold": re.compile(r"^g\d{3}$"), "holdout": re.compile(r"^h\d{3}$"), "fresh": re.compile(r"^f\d{3,}$"),
               "unseen": re.compile(r"^u\d{3}$")}
 
 KINDS = {"factoid", "list", "yesno", "paraphrase", "multidoc", "followup", "unanswerable"}
