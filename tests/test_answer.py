@@ -931,18 +931,6 @@ def test_a_word_describing_the_study_counts_against_a_document_that_never_uses_i
     assert all(c.presence < 0 for c in corpus.answerer.concepts(focused) if "focus" in c.members)
 
 
-@pytest.mark.parametrize("question, expects", [
-    ("Which study is planned to be bigger, the myeloma trial or the NK trial?", "count"),
-    ("Which of the two trials plans to enroll more people?", "count"),
-    ("How big is the AlloNK study?", "count"),
-    # the size of a change is a number, not a count of participants
-    ("How big an improvement over observation would be meaningful?", "number"),
-    ("For Sjögren's patients, how big a drop in the activity score counts as a response?", "number"),
-])
-def test_how_big_a_study_is_asks_for_its_enrollment(question, expects):
-    assert analyze(question, [], frozenset()).expects == expects
-
-
 def test_a_price_is_not_answered_by_a_cost_of_goods():
     corpus = Corpus({"o.txt": "Acme outlook\n\n- Efficient cost-of-goods profile (<$10K - 20K/dose)\n\n"
                      "- Manufacturing at scale of 60,000 doses\n"})
@@ -1174,6 +1162,13 @@ def test_a_company_acting_in_the_passive_is_an_organisation():
     # a person holding a role
     ("Who is Acme's top doctor?", "person"),
     ("Who is the chief executive of Acme?", "person"),
+    # how big a study is asks for its enrollment
+    ("Which study is planned to be bigger, the myeloma trial or the NK trial?", "count"),
+    ("Which of the two trials plans to enroll more people?", "count"),
+    ("How big is the AlloNK study?", "count"),
+    # the size of a change is a number, not a count of participants
+    ("How big an improvement over observation would be meaningful?", "number"),
+    ("For Sjögren's patients, how big a drop in the activity score counts as a response?", "number"),
 ])
 def test_what_kind_of_value_is_asked_for(question, expects):
     assert analyze(question, [], frozenset()).expects == expects
