@@ -800,7 +800,7 @@ class Answerer:
                     if (q.wants_list or q.expects == "site" or refers_back) and h.chunk.kind == "text" else None)
             pointed_to = prev if prev is not None and refers_back and prev.kind == "text" else None
             if pointed_to is not None:  # never shown without what it points back to (which it is judged without)
-                spans = [_join(scope.text, prev, c) for c in spans]
+                spans = [_join(scope.text, pointed_to, c) for c in spans]
             # (a short line under a row is that row's detail: "Houston, Texas" under "MD Anderson | Recruiting")
             elif prev is not None and (prev.kind == "text" or prev.kind == "row" and len(h.chunk.text) < 80):
                 spans.append(_join(scope.text, prev, h.chunk))
@@ -812,7 +812,8 @@ class Answerer:
             if before is not None and before.kind == "text":
                 scene |= set(tokens(before.text))
             for i, c in enumerate(spans):
-                own = set(tokens(c.text if pointed_to is None else scope.text[pointed_to.end : c.end])) | (heading_tokens if c.kind == "item" else set())
+                said = c.text if pointed_to is None else scope.text[pointed_to.end : c.end]  # (without what it points back to)
+                own = set(tokens(said)) | (heading_tokens if c.kind == "item" else set())
                 if c.kind == "text" and bare(c.text):  # a line of country names under a study's entry is about that study
                     own |= heading_tokens | {t for x in scope.lead_in(c) for t in tokens(x.heading + "\n" + x.text)}
                 if q.expects != "yesno" and self.coverage(known, own, scene) < self.min_coverage:
