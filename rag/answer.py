@@ -37,6 +37,8 @@ UNSAID_SPECIFICITY = 0.8  # a yes/no question's term this rare (Cellectis, lupus
 PARALLEL = 0.1  # score a comparison side's passage gains by giving a figure in the unit of another side's answer
 RESTATES = 0.75  # share of a passage's new words (idf-weighted) the chosen span holds, to cite it as the same statement
 RESTATEMENT_WORDS = 8  # ... and at most this many words the question does not use: a restatement is short
+FIGURE_RESTATES = 0.3  # share of its new words (by count) a passage giving the answer's figures again needs the chosen span to hold
+FIGURE_RESTATES_SCORE = 0.75  # ... and the share of min_score it needs: the figure it repeats vouches for it
 
 NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -55,6 +57,8 @@ def _asks_publication(q: Question) -> bool:
     return q.expects == "date" and bool(_PUBLISHED.search(q.text))
 
 
+# kinds of answer that are figures: a passage giving the same figures says the same thing
+_FIGURES = frozenset({"date", "count", "number", "percent", "money", "dose", "nct", "code"})
 _ACHIEVED = re.compile(r"\b(?:achiev\w*|show|shown|showed|reported|seen|observed|demonstrated|reached|attained)\b", re.I)
 # "what was the result of the interim analysis?", "what did the futility analysis show?"
 _ASKS_RESULT = re.compile(r"\b(?:what|how)\s+(?:was|were|is|are)\s+(?:the\s+)?(?:results?|outcomes?|findings?|read-?outs?|conclusions?)\s+"
@@ -135,11 +139,15 @@ _ASKS_AGENTS = re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:agents?|dr
                           r"\b(?:compare|contrast|differ\w*)\b[^?]{0,20}\b(?:lymphodepletion|conditioning)\b|"
                           r"\b(?:lymphodepletion|conditioning) (?:arms?|cohorts?|groups?|regimens?)\b|"
                           r"\bhow (?:does|do|is|are|was|were) (?:the )?(?:lymphodepletion|conditioning)\b", re.I)
+# "which diseases / conditions / indications ...": asks for diseases by name
+_WHICH_CONDITIONS = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:conditions|diseases|indications|illnesses)\b(?!\s+(?:area|field|space)s?\b)", re.I)
 _CONDITION_WORDS = frozenset(stem(w) for w in ("condition", "conditions", "indication", "indications", "disease", "diseases"))
 # what a comparison's second half calls the first half's value: "the figure", "the number it gives"
 _STAND_INS = frozenset(tokens("figure figures number numbers value values one ones rate stat statistic result results data "
                               "reported cited cites cite quoted given gives stated states says said mentioned"))
 # "the SITC data versus the 2026 update": two things to set side by side
+# a question setting two things side by side
+_SIDE_BY_SIDE = re.compile(r"\b(?:compar\w*|differ\w*|versus|vs\.?|against|each|across|between)\b", re.I)
 _VERSUS = re.compile(r"\s+(?:versus|vs\.?|compared? (?:with|to)|as against)\s+", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|there|the study|the trial|the product|the therapy|the site)\b", re.I)
 _VERBS = set("had has have been be is are was were will would could can did does do must should may might "
@@ -235,6 +243,7 @@ _ABBREVIATED = {k: tuple(stem(w) for w in v.split()) for k, v in {
     "pfs": "progression free survival", "efs": "event free survival", "dfs": "disease free survival",
     "dor": "duration of response", "ttr": "time to response"}.items()}
 # what a qualified measure ends in: "complete response rate", "median overall survival"
+_DISEASE_NOUNS = {stem(w) for w in ("cancer", "cancers", "tumor", "tumors", "tumour", "tumours", "disease", "diseases")}
 _MEASURE_NOUNS = {stem(w) for w in ("rate", "rates", "survival", "ratio", "duration", "time", "level", "score",
                                     "response", "remission", "concentration", "count", "interval")}
 # "the BCMA-directed myeloma study", "the dual-target lupus AlloCAR": a thing named by what it is
@@ -490,10 +499,11 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
         sentence_start = not question[: m.start()].strip() or question[: m.start()].rstrip()[-1:] in ".?!\"“("
         if (sentence_start and not word.isupper()) or (word.isupper() and len(word) <= 3):
             continue  # "What ...", and short abbreviations (NK, ZIP) that may be spelt out
-        parts = [p for p in re.split(r"-", word.casefold()) if p]
+        # ("NK-cell": a short abbreviation joined to a word the documents use may be spelt out too)
+        parts = [p.casefold() for p in re.split(r"-", word) if p and not (p.isupper() and len(p) <= 3)]
         if zipf_frequency(word.casefold(), "en") >= 4.0 or any(c.isdigit() for c in word):
             continue
-        if not known(stem(word.casefold())) and not known(word.casefold()) and not all(known(stem(p)) for p in parts):
+        if not known(stem(word.casefold())) and not known(word.casefold()) and not (parts and all(known(stem(p)) for p in parts)):
             out.append(word)
     # a thing named by a word and its number or code (Station 17-4, Building 12b): the number
     # identifies it, so one the corpus never uses names something it does not cover
@@ -746,6 +756,7 @@ class Answerer:
         enrolment = (q.expects == "count" and bool(_ENROLMENT.search(q.text))
                      and (not q.count_nouns or any(n in synonyms(stem("participants")) for n in q.count_nouns)))
         asks_conditions = any(c.members & _CONDITION_WORDS for c in concepts)
+        names_conditions = bool(_WHICH_CONDITIONS.search(q.text))  # (answered only by a span naming one)
         asks_agents = bool(_ASKS_AGENTS.search(q.text))
         defining = _DEFINING.search(q.text)  # (of two things named, the one asked what it is)
         defined = [e for e in q.entities if e.key == defining.group(1).casefold()] if defining else []
@@ -831,6 +842,8 @@ class Answerer:
                     s += 0.01 * min(len(re.findall(r",|;|\band\b", c.text)), 4)
                     if asks_conditions:  # "which indications": a span naming several diseases lists them
                         s += 0.02 * min(len(_DISEASE.findall(c.text)), 5)
+                if names_conditions and not _DISEASE.search(c.text):
+                    continue  # "which diseases does it enroll?" is not answered by "adults with rheumatic diseases"
                 if asks_agents and _DRUG.search(c.text):
                     s += 0.06  # "which chemo agents?": a span naming a drug (fludarabine, rituximab) names one
                 # a yes/no question's numbered thing (Phase 1), numbered otherwise in the span, says no;
@@ -886,6 +899,13 @@ class Answerer:
             contrasted = self._versus(q, hits, halves, groups)
             if contrasted is not None:
                 return contrasted
+        if len(described) == 1 and len(groups) <= 1 and _SIDE_BY_SIDE.search(q.text):
+            # "how does the ORR reported after the 2024 meeting compare with the January 2026 update?":
+            # one document named as such, the other side the documents that also speak of what is asked about
+            others = {h.chunk.source for h in hits} - described[0]
+            others = {s for s in others if all(g & self.scope_of(s).doc_entities for g in groups)}
+            if others:
+                described = [described[0], others]
         if described and (len(described) > 1 or len(groups) <= 1):
             if len(described) > 1:
                 return self._compare_documents(q, hits, described)
@@ -1176,7 +1196,8 @@ class Answerer:
         spans: list[Picked] = []
         parts = []
         for p in chosen:
-            same = [p] if q.wants_list else [p, *self._restatements(q, p, ranked, [*chosen, *spans])]
+            # (a list of many spans says enough; one naming every item may be said again elsewhere)
+            same = [p] if q.wants_list and len(chosen) > 2 else [p, *self._restatements(q, p, ranked, [*chosen, *spans])]
             naming = self._naming(q, p, [*chosen, *spans])
             if naming:  # "Which trials use a 3+3 design?" of "The trial uses a 3+3 design": say which trial first
                 spans.append(naming)
@@ -1233,14 +1254,21 @@ class Answerer:
         asked = set(tokens(q.text + " " + q.context))
         said_tokens = set(tokens(said.chunk.text)) | set(tokens(said.chunk.heading))
         for p in ranked:
-            if (p.chunk.source != said.chunk.source or p.score < self.min_score
+            if (p.chunk.source != said.chunk.source or p.score < FIGURE_RESTATES_SCORE * self.min_score
                     or p.chunk.text.strip() == said.chunk.heading.strip()  # a section's title states nothing
                     or any(_overlap(p.chunk, t.chunk) for t in taken)):
                 continue
             new = set(tokens(p.chunk.text)) - asked
             weight = sum(self.idf(t) for t in new)
-            if (0 < len(new) <= RESTATEMENT_WORDS and new & said_tokens
-                    and sum(self.idf(t) for t in new & said_tokens) >= RESTATES * weight):
+            held = sum(self.idf(t) for t in new & said_tokens)
+            if p.score >= self.min_score and 0 < len(new) <= RESTATEMENT_WORDS and new & said_tokens and held >= RESTATES * weight:
+                return [p]
+            # the figure asked for, given again in other words ("Planned for Early Q2 2026" in a headline,
+            # "An early Q2 2026 interim futility analysis ..." in the text): every figure it gives is the answer's
+            figures = {t for t in new if any(c.isdigit() for c in t)}
+            # (a year alone, which a document dates much by, is not yet the same figure)
+            if (q.expects in _FIGURES and figures <= said_tokens and any(not re.fullmatch(r"(?:19|20)\d\d", f) for f in figures)
+                    and len(new & said_tokens) >= FIGURE_RESTATES * len(new)):
                 return [p]
         return []
 
@@ -1334,7 +1362,7 @@ def _measure_phrases(question: str) -> list[tuple[str, str, str]]:
     codes = {c.casefold() for c in re.findall(r"([A-Za-z]+)-\d", question)}  # "ALLO-316 response rate": no qualifier
     return [(m, a, b) for m, a, b in zip(words, words[1:], words[2:])
             if b in _MEASURE_NOUNS and not {m, a, b} & STOPWORDS and m not in _META_WORDS and not m.isdigit()
-            and m not in codes]
+            and m not in codes and m not in _DISEASE_NOUNS and not _DISEASE.fullmatch(m)]  # ("the kidney cancer response rate": which patients, not which rate)
 
 
 def _other_measure(measures: list[tuple[str, str, str]], text: str) -> bool:

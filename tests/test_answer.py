@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from rag.answer import (ABSTAIN_TEXT, Answer, Answerer, Question, analyze, asked_proper, has_expected, idf_function, joined,
-                        sub_questions, yes_or_no)
+                        sub_questions, unknown_names, yes_or_no)
 from rag.chunk import chunk_document
 from rag.described import descriptors
 from rag.entities import Entity, Scope, learn_trial_names, question_entities
@@ -288,6 +288,9 @@ def test_a_figure_for_a_differently_qualified_measure_does_not_answer():
     assert asked_other.abstained, asked_other.text  # neither the spelled-out nor the abbreviated ORR is a CR rate
     same = corpus.ask("What overall response rate did ALLO-316 achieve?")
     assert not same.abstained and "38%" in same.text, same.text
+    # a disease before the measure says whose rate, not which rate
+    disease = corpus.ask("What kidney cancer response rate did ALLO-316 achieve?")
+    assert not disease.abstained and "%" in disease.text, disease.text
 
 
 def test_words_naming_the_asked_kind_of_value_are_answered_by_such_a_value():
@@ -386,6 +389,38 @@ def test_the_same_statement_elsewhere_in_the_document_is_cited_beside_the_answer
     assert not any("sponsor" in c for c in cited), cited
 
 
+def test_a_short_abbreviation_joined_to_a_known_word_is_no_unknown_name():
+    known = {"cell", "trial", "allonk", "rituximab", "diseas"}.__contains__
+    assert unknown_names("Which diseases are in the AlloNK/rituximab NK-cell trial?", known) == []
+    assert unknown_names("Which diseases are in the Zorbexa-cell trial?", known) == ["Zorbexa-cell"]
+
+
+def test_which_diseases_is_answered_by_a_span_naming_a_disease():
+    corpus = Corpus({"ab1.txt": "AB-1 study\n\nThe AB-1 trial enrolls adults with hard-to-treat rheumatic diseases.\n\n"
+                     "Eligible patients have systemic sclerosis or rheumatoid arthritis.\n"})
+    answer = corpus.ask("Which diseases does the AB-1 trial enroll?", dense={"hard-to-treat": 0.9, "Eligible": 0.4})
+    assert not answer.abstained and "systemic sclerosis" in answer.text, answer.text
+    assert "hard-to-treat" not in answer.text, answer.text  # names no disease
+
+
+def test_the_same_figure_said_again_in_longer_words_is_cited_beside_the_answer():
+    corpus = Corpus({"outlook.txt": "Acme outlook\n\nInterim Analysis of MRD Clearance from the BETA Trial Planned for Early Q2 2026\n\n"
+                     "An early Q2 2026 interim analysis focused on MRD clearance represents the first look at the BETA "
+                     "trial's primary endpoint and a key catalyst for the company.\n\n"
+                     "Early in 2026, the company expects MRD clearance data from other trials to drive growth.\n"})
+    answer = corpus.ask("When is the BETA interim analysis planned?", dense={"Planned for": 0.8, "early Q2": 0.5, "Early in 2026": 0.5})
+    cited = [p.chunk.text for p in answer.spans]
+    assert not answer.abstained and cited[0].startswith("Interim Analysis"), cited
+    # the sentence giving the same date again is cited too, its words not repeated in the answer
+    assert any(c.startswith("An early Q2 2026") for c in cited) and "first look" not in answer.text, cited
+    # a passage sharing only the year is not the same figure
+    assert not any("drive growth" in c for c in cited), cited
+    year_only = Corpus({"outlook.txt": "Acme outlook\n\nInterim Analysis of MRD Clearance from the BETA Trial Planned for Early Q2 2026\n\n"
+                        "Early in 2026, the company expects MRD clearance data from other trials to drive growth.\n"})
+    answer = year_only.ask("When is the BETA interim analysis planned?", dense={"Planned for": 0.8, "Early in 2026": 0.5})
+    assert [p.chunk.text for p in answer.spans] == [cited[0]], answer.spans
+
+
 RELEASES = {
     "news.txt": "X-1 shows early promise\n\nNews\nArticle\n\nAcme's X-1 produced an ORR of 38% in the phase 1 study.\n\n"
                 "© 2025 Example Media\n",
@@ -406,6 +441,13 @@ def test_a_document_named_by_kind_and_date_is_the_one_answered_from():
                       dense=favour_news)
     assert "38%" in both.text and "31%" in both.text, both.text
     assert {p.chunk.source for p in both.spans} == {"news.txt", "release.txt"}
+    # one side named as a document, the other by what it reported (a meeting no document is called by):
+    # the other documents that speak of the product give the other side
+    one_named = corpus.ask("Across the 2024 meeting report and the January 2026 press release, what ORR figures are "
+                           "given for X-1?", dense=favour_news)
+    assert "38%" in one_named.text and "31%" in one_named.text, one_named.text
+    asked_of_one = corpus.ask("What ORR did X-1 achieve, according to the January 2026 press release?", dense=favour_news)
+    assert "31%" in asked_of_one.text and "38%" not in asked_of_one.text, asked_of_one.text
 
 
 def test_a_product_is_in_scope_where_the_document_names_it_by_its_other_name():
