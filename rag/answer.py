@@ -139,6 +139,11 @@ _ASKS_AGENTS = re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:agents?|dr
                           r"\b(?:compare|contrast|differ\w*)\b[^?]{0,20}\b(?:lymphodepletion|conditioning)\b|"
                           r"\b(?:lymphodepletion|conditioning) (?:arms?|cohorts?|groups?|regimens?)\b|"
                           r"\bhow (?:does|do|is|are|was|were) (?:the )?(?:lymphodepletion|conditioning)\b", re.I)
+# "what conditioning chemo does it use?", "what lymphodepletion do patients get?": asks for the regimen, which a
+# span gives by naming its drugs (or none: "no lymphodepletion", "cyclophosphamide alone")
+_ASKS_REGIMEN = re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:chemo(?:therap(?:y|ies))?|conditioning|lymphodepletion|"
+                           r"lymphodepleting|pre-?conditioning)\b", re.I)
+_GIVES_REGIMEN = re.compile(r"\b(?:no|without)\s+(?:\w+\s+){0,2}?(?:lymphodepletion|conditioning|chemo\w*)\b|\balone\b", re.I)
 # "which diseases / conditions / indications ...": asks for diseases by name
 _WHICH_CONDITIONS = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:conditions|diseases|indications|illnesses)\b(?!\s+(?:area|field|space)s?\b)", re.I)
 _CONDITION_WORDS = frozenset(stem(w) for w in ("condition", "conditions", "indication", "indications", "disease", "diseases"))
@@ -757,6 +762,7 @@ class Answerer:
                      and (not q.count_nouns or any(n in synonyms(stem("participants")) for n in q.count_nouns)))
         asks_conditions = any(c.members & _CONDITION_WORDS for c in concepts)
         names_conditions = bool(_WHICH_CONDITIONS.search(q.text))  # (answered only by a span naming one)
+        names_regimen = bool(_ASKS_REGIMEN.search(q.text)) and q.expects != "yesno"
         asks_agents = bool(_ASKS_AGENTS.search(q.text))
         defining = _DEFINING.search(q.text)  # (of two things named, the one asked what it is)
         defined = [e for e in q.entities if e.key == defining.group(1).casefold()] if defining else []
@@ -844,6 +850,8 @@ class Answerer:
                         s += 0.02 * min(len(_DISEASE.findall(c.text)), 5)
                 if names_conditions and not _DISEASE.search(c.text):
                     continue  # "which diseases does it enroll?" is not answered by "adults with rheumatic diseases"
+                if names_regimen and not (_DRUG.search(c.text) or _GIVES_REGIMEN.search(c.text)):
+                    continue  # "what lymphodepletion do they get?" is not answered by "... before the start of lymphodepletion"
                 if asks_agents and _DRUG.search(c.text):
                     s += 0.06  # "which chemo agents?": a span naming a drug (fludarabine, rituximab) names one
                 # a yes/no question's numbered thing (Phase 1), numbered otherwise in the span, says no;

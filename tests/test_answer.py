@@ -403,6 +403,14 @@ def test_which_diseases_is_answered_by_a_span_naming_a_disease():
     assert "hard-to-treat" not in answer.text, answer.text  # names no disease
 
 
+def test_what_conditioning_is_answered_by_a_span_naming_the_regimen():
+    corpus = Corpus({"ab2.txt": "AB-2 study\n\nExclusion: systemic therapy within 2 weeks prior to the start of lymphodepletion.\n\n"
+                     "Patients receive fludarabine and cyclophosphamide, then AB-2 cells.\n"})
+    answer = corpus.ask("What lymphodepletion do patients get in the AB-2 study?", dense={"prior to the start": 0.9, "receive": 0.4})
+    assert not answer.abstained and "fludarabine" in answer.text, answer.text
+    assert "within 2 weeks" not in answer.text, answer.text  # mentions lymphodepletion, names none
+
+
 def test_the_same_figure_said_again_in_longer_words_is_cited_beside_the_answer():
     corpus = Corpus({"outlook.txt": "Acme outlook\n\nInterim Analysis of MRD Clearance from the BETA Trial Planned for Early Q2 2026\n\n"
                      "An early Q2 2026 interim analysis focused on MRD clearance represents the first look at the BETA "
