@@ -241,7 +241,8 @@ _FIELD_LINE = re.compile(r"([A-Z][\w ()/-]{1,40}):[ \t]+([^\d\n:]{1,60}?)\.?")
 # "Is NCT01 an interventional or an observational study?": asks which, not whether
 _ALTERNATIVES = re.compile(r"\b([\w-]+)\s+or\s+(?:an?\s+|the\s+)?(?!not\b)([\w-]+)(?:\s+(?:study|trial|one))?\s*\?\s*$", re.I)
 _MEASURE_TYPES = {"percent", "number", "count", "date"}
-_SAME_QUALIFIER = {stem("objective"): stem("overall")}  # objective response rate = overall response rate (ORR)
+# objective response rate = overall response rate (ORR); the primary disease response = the main one
+_SAME_QUALIFIER = {stem("objective"): stem("overall"), stem("primary"): stem("main")}
 # outcome measures reported by abbreviation alone ("31% confirmed ORR")
 _ABBREVIATED = {k: tuple(stem(w) for w in v.split()) for k, v in {
     "orr": "overall response rate", "crr": "complete response rate", "os": "overall survival",

@@ -288,6 +288,11 @@ def test_a_figure_for_a_differently_qualified_measure_does_not_answer():
     assert asked_other.abstained, asked_other.text  # neither the spelled-out nor the abbreviated ORR is a CR rate
     same = corpus.ask("What overall response rate did ALLO-316 achieve?")
     assert not same.abstained and "38%" in same.text, same.text
+    # the main response is the primary one
+    when = Corpus({"nk.txt": "AB-1 study\n\nThe main disease response measures of the AB-1 trial are checked at Week 52.\n\n"
+                   "The overall disease response is summarised at Week 24 in a secondary analysis.\n"})
+    primary = when.ask("When are the primary disease response endpoints of the AB-1 trial assessed?")
+    assert not primary.abstained and "Week 52" in primary.text, primary.text
     # a disease before the measure says whose rate, not which rate
     disease = corpus.ask("What kidney cancer response rate did ALLO-316 achieve?")
     assert not disease.abstained and "%" in disease.text, disease.text
