@@ -480,14 +480,14 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     if re.search(r"\b(?:percent|percentage|proportion|rates?|orr)\b", ql) and re.search(r"\b(?:what|which|how)\b", ql):
         return "percent", frozenset()
     # ("which scheme finds how much can be given?" asks for the scheme: the first question word decides)
-    if re.search(r"\b(?:what|which)\s+(?:[\w()-]+\s+){0,6}(?:dose|dosage)\b(?!-| limiting)|"
+    if re.search(r"\b(?:what|which)\s+(?:[\w()-]+\s+){0,6}(?:doses?|dosages?|rp2d|mtd)\b(?!-| limiting)|"
                  r"^(?:(?!\b(?:what|which|who|where|when)\b).)*?(?<!by )\bhow much\b(?!\s+(?:better|higher|more|lower|greater|larger|longer|less))"
                  # ("how much does the score have to drop?" asks for a change, not an amount given)
                  r"(?![^?]*\b(?:drop|fall|improv|chang|ris|increas|decreas|declin|shrink|grow|reduc|go (?:down|up)|get better|get worse)\w*)", ql):
         return "dose", frozenset()
     if re.search(r"\b(?:enrollment|enrolment|sample size|head ?count)\b", ql) or re.search(_SIZE, ql):
         return "count", frozenset({"participant"})
-    if re.search(r"^\s*when\b|\bwhat (?:date|year|month|day)\b|\b(?:at|by) what (?:point|time)\b|\bwhich (?:date|year|month|week)\b|\bhow long\b|\bby when\b|\btime ?frames?\b|\bdate\b|\buntil when\b", ql):
+    if re.search(r"^\s*when\b|\bwhat (?:date|year|month|day)\b|\b(?:at|by) what (?:point|time)\b|\bwhich (?:date|year|month|week)\b|\bhow long\b|\bby when\b|\btime ?frames?\b|\bdate\b|\buntil when\b|\btiming\b", ql):
         return "date", frozenset()
     if re.search(r"^(?:(?!\b(?:what|which|who|where|when)\b).)*?\bhow (?:much|old|high|low)\b|\bhow (?:big|large|great|small) (?:an?|of an?) (?:[\w-]+ )?(?:drop|improvement|change|reduction|"
                  r"decrease|increase|gain|difference|rise|fall|shift|benefit)\b|\bwhat (?:[\w-]+ ){0,2}(?:age|threshold|cut-?off|score|level|value)\b|\bminimum age\b|\bthreshold\b|\bcut-?off\b", ql):
