@@ -749,7 +749,7 @@ class Answerer:
         # span holding it must name that site too, or it is some other site's value
         # (a site the documents never name, "the Dallas site", has no value to look up)
         anchors = [c.members for c in concepts if c.name and not c.typed and (c.known or q.expects in _SITE_VALUES)
-                   ] if q.expects in _LOOKUP_TYPES else []
+                   ] if q.expects in _LOOKUP_TYPES - {"nct"} else []  # (a trial's NCT id belongs to the trial, which scope checks)
         # (a lay time point, "at the one-year mark", names the documents' "Week 52": a qualifier, not a value)
         qualified = _qualified_numbers(q.text) + [tuple(t.split("-")) for g in glosses(q.text) for t in g.terms.split()
                                                   if re.fullmatch(r"[a-z]+-\d+", t)]

@@ -408,6 +408,14 @@ def test_which_diseases_is_answered_by_a_span_naming_a_disease():
     assert "hard-to-treat" not in answer.text, answer.text  # names no disease
 
 
+def test_a_trials_registry_id_is_read_where_the_trial_is_named_whoever_owns_it():
+    corpus = Corpus({"news.txt": "Allogene news\n\nAllogene Therapeutics reported progress today.\n\n"
+                     "ALLO-316 is being evaluated in the phase 1 TRAVERSE clinical trial (NCT04696731).\n",
+                     "record.txt": "Study of ALLO-605\n\nClinicalTrials.gov Identifier: NCT01234567 (the IGNITE study)\n"})
+    answer = corpus.ask("What's the ClinicalTrials.gov identifier for Allogene's TRAVERSE study?")
+    assert not answer.abstained and "NCT04696731" in answer.text and "NCT01234567" not in answer.text, answer.text
+
+
 def test_what_conditioning_is_answered_by_a_span_naming_the_regimen():
     corpus = Corpus({"ab2.txt": "AB-2 study\n\nExclusion: systemic therapy within 2 weeks prior to the start of lymphodepletion.\n\n"
                      "Patients receive fludarabine and cyclophosphamide, then AB-2 cells.\n"})
