@@ -20,6 +20,7 @@ from .described import DATELINE, LEAD_CHARS, MONTHS, descriptors, fits, profile
 from .entities import CODE, NCT, Entity, Scope, bare, mentions, question_entities
 from .glossary import Gloss, glosses
 from .places import has_city, has_place
+from .spelling import corrected
 from .text import JOINERS, STOPWORDS, specificity, stem, surface_forms, synonyms, tokens
 from .types import Chunk, Hit, Turn
 
@@ -521,7 +522,7 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
 
 def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
             known: Callable[[str], bool] = lambda t: True) -> Question:
-    question = asked_proper(question)
+    question = corrected(asked_proper(question), known)
     # "the dual-target lupus AlloCAR": a brand heading a description names a kind of product, not one
     kinds = {_head(m.group(0), _GENERIC_HEADS).casefold() for m in _SUBJECT.finditer(question)}
     entities = {e for e in question_entities(question, trial_names, known) if e.key not in kinds}

@@ -416,6 +416,13 @@ def test_a_trials_registry_id_is_read_where_the_trial_is_named_whoever_owns_it()
     assert not answer.abstained and "NCT04696731" in answer.text and "NCT01234567" not in answer.text, answer.text
 
 
+def test_a_misspelt_counted_noun_is_read_as_the_documents_word():
+    corpus = Corpus({"ab1.txt": "AB-1 study\n\nThe AB-1 study plans to enroll 92 participants.\n\n"
+                     "Adults aged 18 years or older may take part in the study.\n"})
+    answer = corpus.ask("how many partcipants will the AB-1 study enroll?")
+    assert not answer.abstained and "92 participants" in answer.text, answer.text
+
+
 def test_what_conditioning_is_answered_by_a_span_naming_the_regimen():
     corpus = Corpus({"ab2.txt": "AB-2 study\n\nExclusion: systemic therapy within 2 weeks prior to the start of lymphodepletion.\n\n"
                      "Patients receive fludarabine and cyclophosphamide, then AB-2 cells.\n"})

@@ -1,0 +1,40 @@
+"""A slip of the keyboard in a question ("how many partcipants ..."): a lower-case word that is
+neither in the documents nor an English word, one edit (a letter left out, added, changed or two
+swapped) away from an English word the documents use, is read as that word. Names are left alone:
+a capitalised word the documents never use may be another product, which the answer must refuse."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .text import stem
+
+MIN_LENGTH = 5  # shorter words have too many neighbours one edit away
+WORD_ZIPF = 1.5  # an English word at least this common (wordfreq's Zipf scale) is no slip
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_WORD = re.compile(r"(?<![\w-])[a-z]+(?![\w'’-])")
+
+
+def _one_edit(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+            | {a + c + b for a, b in splits for c in _LETTERS})
+
+
+def corrected(question: str, known: Callable[[str], bool]) -> str:
+    """The question with each slip replaced by the commonest English word one edit away that the
+    documents use (`known` tells, by index term)."""
+    from wordfreq import zipf_frequency
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if len(word) < MIN_LENGTH or known(word) or known(stem(word)) or zipf_frequency(word, "en") >= WORD_ZIPF:
+            return word
+        found = [(zipf_frequency(c, "en"), c) for c in _one_edit(word) if known(stem(c))]
+        best = max(found, default=(0.0, word))
+        return best[1] if best[0] >= WORD_ZIPF else word
+
+    return _WORD.sub(fix, question)

@@ -1,0 +1,25 @@
+"""Slips of the keyboard in a question are read as the word the documents use; names are not."""
+
+from rag.spelling import corrected
+from rag.text import stem
+
+CORPUS_TERMS = {stem(w) for w in "participants planned enrollment arthritis rheumatoid study".split()}
+
+
+def known(term: str) -> bool:
+    return term in CORPUS_TERMS
+
+
+def test_a_slip_one_edit_from_a_word_the_documents_use_is_read_as_that_word():
+    assert corrected("how many partcipants are planned?", known) == "how many participants are planned?"
+    assert corrected("rheumatoid arthritus (RA) study", known) == "rheumatoid arthritis (RA) study"
+
+
+def test_names_english_words_and_far_misses_are_left_alone():
+    # a capitalised name the documents never use may be another product: the answer must refuse it
+    assert corrected("What did Partcipants report?", known) == "What did Partcipants report?"
+    # an English word the documents do not use is no slip ("planted" is one edit from "planned")
+    assert corrected("how many were planted?", known) == "how many were planted?"
+    # two edits away, or too short to tell
+    assert corrected("how many prtcipants?", known) == "how many prtcipants?"
+    assert corrected("the stdy", known) == "the stdy"
