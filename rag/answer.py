@@ -36,6 +36,7 @@ SPELLED_SPECIFICITY = 0.3  # ... and a spelt-out abbreviation's
 GLOSSED_SPECIFICITY = 0.6  # how much a lay phrase's idea, absent from a document, counts against it
 UNSAID_SPECIFICITY = 0.8  # a yes/no question's term this rare (Cellectis, lupus), absent from the span, makes the answer no
 PARALLEL = 0.1  # score a comparison side's passage gains by giving a figure in the unit of another side's answer
+SAYS_ALL_SCORE = 0.8  # share of the best span's score a yes/no span saying every term asked needs, to decide instead
 RESTATES = 0.75  # share of a passage's new words (idf-weighted) the chosen span holds, to cite it as the same statement
 RESTATEMENT_WORDS = 8  # ... and at most this many words the question does not use: a restatement is short
 FIGURE_RESTATES = 0.3  # share of its new words (by count) a passage giving the answer's figures again needs the chosen span to hold
@@ -1123,6 +1124,16 @@ class Answerer:
             why = "no passage scores high enough" if ranked else "no passage holds what the question asks for"
             return self._abstain(hits, why)
         best = ranked[0]
+        if (q.expects == "yesno" and len(q.entities) <= 1 and self._unsaid_names(q, best)
+                and not _settles(q.text, _qualified_numbers(q.text), best.chunk.text)):  # ("Phase 2" says no to "phase 1?")
+            # "is fludarabine part of the conditioning?": a span nearly as good that says every term asked
+            # decides it, rather than the best one's silence
+            saying = next((p for p in ranked[1:] if p.score >= SAYS_ALL_SCORE * best.score
+                           and p.chunk.source == best.chunk.source and all(e.key in p.chunk.text.casefold() for e in q.entities)
+                           and not self._unsaid_names(q, p)), None)
+            if saying is not None:
+                best = saying
+                ranked = [saying, *(p for p in ranked if p is not saying)]
         if q.wants_list:
             labelled = self._labelled_list(q, ranked[:6])
             if labelled:

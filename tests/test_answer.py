@@ -423,6 +423,21 @@ def test_a_misspelt_counted_noun_is_read_as_the_documents_word():
     assert not answer.abstained and "92 participants" in answer.text, answer.text
 
 
+def test_a_yes_no_is_decided_by_a_span_saying_every_term_asked_not_by_a_better_ones_silence():
+    corpus = Corpus({"cb.txt": "Cord blood study\n\nThe study gives cord blood cells to adults with rheumatic diseases "
+                     "after lymphodepletion.\n\nThe study uses lymphodepletion with cyclophosphamide and fludarabine.\n",
+                     "other.txt": "Other study\n\nAnother study gives rituximab.\n"})
+    dense = {"cord blood cells": 0.65, "uses lymphodepletion": 0.7}
+    answer = corpus.ask("Is fludarabine part of the lymphodepletion for the cord blood cells in the study?", dense=dense)
+    assert answer.text.startswith("Yes."), answer.text
+    # a span numbering the phase otherwise settles "is it a phase 1 study?", whatever another one says
+    phased = Corpus({"nk.txt": "Cord blood NK study\n\nThe cord blood NK study is a Phase 2 trial.\n\n"
+                     "Glossary\n\nEarly phase 1 trials of cord blood NK cells with rituximab look at safety.\n",
+                     "other.txt": "Other\n\nAnother trial gives rituximab.\n"})
+    answer = phased.ask("Is the cord blood NK cell study with rituximab an early phase 1 trial?", dense={"is a Phase 2": 0.9, "Early phase": 0.3})
+    assert answer.text.startswith("No."), answer.text
+
+
 def test_what_conditioning_is_answered_by_a_span_naming_the_regimen():
     corpus = Corpus({"ab2.txt": "AB-2 study\n\nExclusion: systemic therapy within 2 weeks prior to the start of lymphodepletion.\n\n"
                      "Patients receive fludarabine and cyclophosphamide, then AB-2 cells.\n"})
