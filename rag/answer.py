@@ -152,9 +152,9 @@ _CONDITION_WORDS = frozenset(stem(w) for w in ("condition", "conditions", "indic
 # what a comparison's second half calls the first half's value: "the figure", "the number it gives"
 _STAND_INS = frozenset(tokens("figure figures number numbers value values one ones rate stat statistic result results data "
                               "reported cited cites cite quoted given gives stated states says said mentioned"))
-# "the SITC data versus the 2026 update": two things to set side by side
 # a question setting two things side by side
 _SIDE_BY_SIDE = re.compile(r"\b(?:compar\w*|differ\w*|versus|vs\.?|against|each|across|between)\b", re.I)
+# "the SITC data versus the 2026 update": two things to set side by side
 _VERSUS = re.compile(r"\s+(?:versus|vs\.?|compared? (?:with|to)|as against)\s+", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|there|the study|the trial|the product|the therapy|the site)\b", re.I)
 _VERBS = set("had has have been be is are was were will would could can did does do must should may might "
