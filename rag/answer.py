@@ -1217,8 +1217,7 @@ class Answerer:
         spans: list[Picked] = []
         parts = []
         for p in chosen:
-            # (a list of many spans says enough; one naming every item may be said again elsewhere)
-            same = [p] if q.wants_list and len(chosen) > 2 else [p, *self._restatements(q, p, ranked, [*chosen, *spans])]
+            same = [p] if q.wants_list else [p, *self._restatements(q, p, ranked, [*chosen, *spans])]
             naming = self._naming(q, p, [*chosen, *spans])
             if naming:  # "Which trials use a 3+3 design?" of "The trial uses a 3+3 design": say which trial first
                 spans.append(naming)
