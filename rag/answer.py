@@ -39,6 +39,7 @@ PARALLEL = 0.1  # score a comparison side's passage gains by giving a figure in 
 SAYS_ALL_SCORE = 0.8  # share of the best span's score a yes/no span saying every term asked needs, to decide instead
 RESTATES = 0.75  # share of a passage's new words (idf-weighted) the chosen span holds, to cite it as the same statement
 RESTATEMENT_WORDS = 8  # ... and at most this many words the question does not use: a restatement is short
+RESTATEMENT_UNSAID = 1  # ... or, longer, at most this many the chosen span does not say either
 FIGURE_RESTATES = 0.3  # share of its new words (by count) a passage giving the answer's figures again needs the chosen span to hold
 FIGURE_RESTATES_SCORE = 0.75  # ... and the share of min_score it needs: the figure it repeats vouches for it
 
@@ -130,6 +131,8 @@ _DISEASE = re.compile(r"\b(?!(?:diagn|progn)osis\b)[a-z]+(?:itis|osis|oses|omas?
                       r"\b(?:lupus|carcinoma|leuka?emia|lymphoma|myeloma)\b|\b[A-Z][\w]+['’]s disease\b", re.I)
 # "..., what exactly is ALLO-647?": asking what a named thing is
 _DEFINING = re.compile(r"\bwhat\s+(?:exactly\s+|actually\s+|really\s+)?(?:is|are)\s+(?:the\s+)?([\w-]+)\s*\??\s*$", re.I)
+# "[1]", "(SSc)": reference marks and abbreviations being defined, which state nothing
+_ASIDES = re.compile(r"\[\d+(?:[,–-]\d+)*\]|\((?=\w*[A-Z]\w*[A-Z])[A-Za-z]{2,6}\)")
 # "DLTs", "ORR": an abbreviation, which a document may only spell out
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6})s?(?![\w-])")
 # drug names by their nonproprietary stems: fludarabine, cyclophosphamide, cisplatin, rituximab, ibrutinib, cema-cel
@@ -1217,7 +1220,7 @@ class Answerer:
         spans: list[Picked] = []
         parts = []
         for p in chosen:
-            same = [p] if q.wants_list else [p, *self._restatements(q, p, ranked, [*chosen, *spans])]
+            same = [p, *self._restatements(q, p, ranked, [*chosen, *spans])]
             naming = self._naming(q, p, [*chosen, *spans])
             if naming:  # "Which trials use a 3+3 design?" of "The trial uses a 3+3 design": say which trial first
                 spans.append(naming)
@@ -1278,10 +1281,16 @@ class Answerer:
                     or p.chunk.text.strip() == said.chunk.heading.strip()  # a section's title states nothing
                     or any(_overlap(p.chunk, t.chunk) for t in taken)):
                 continue
-            new = set(tokens(p.chunk.text)) - asked
+            own = set(tokens(_ASIDES.sub(" ", p.chunk.text)))  # ("[1]", "(SSc)" add nothing to what it states)
+            new = own - asked
             weight = sum(self.idf(t) for t in new)
             held = sum(self.idf(t) for t in new & said_tokens)
-            if p.score >= self.min_score and 0 < len(new) <= RESTATEMENT_WORDS and new & said_tokens and held >= RESTATES * weight:
+            # short, or long with next to nothing the chosen span does not say ("will include patients with ...")
+            brief = len(new) <= RESTATEMENT_WORDS or len(new - said_tokens) <= RESTATEMENT_UNSAID
+            if p.score >= self.min_score and brief and new & said_tokens and held >= RESTATES * weight:
+                return [p]
+            # nothing the chosen span does not say ("This is a Phase 2 study." beside a table row giving Phase 2)
+            if len(own) >= 2 and new <= said_tokens and (new or q.expects == "yesno"):
                 return [p]
             # the figure asked for, given again in other words ("Planned for Early Q2 2026" in a headline,
             # "An early Q2 2026 interim futility analysis ..." in the text): every figure it gives is the answer's

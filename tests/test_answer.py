@@ -394,6 +394,43 @@ def test_the_same_statement_elsewhere_in_the_document_is_cited_beside_the_answer
     assert not any("sponsor" in c for c in cited), cited
 
 
+def test_a_longer_passage_saying_nothing_the_answer_does_not_is_cited_beside_it():
+    corpus = Corpus({"news.txt": "AB-3 cleared for the clinic\n\nIn light of the clearance, Acme plans BETA, a phase 1 trial of "
+                     "AB-3 for patients with systemic lupus erythematosus, lupus nephritis, idiopathic inflammatory myopathies and systemic sclerosis.\n\n"
+                     "The planned BETA study will include patients with systemic lupus erythematosus, lupus nephritis, "
+                     "idiopathic inflammatory myopathies and systemic sclerosis.\n\n"
+                     "BETA will also enroll patients with lupus in two parallel lymphodepletion cohorts at four dose levels.\n"})
+    answer = corpus.ask("Which diseases will the BETA study of AB-3 enroll?",
+                        dense={"In light": 1.0, "The planned": 0.2, "parallel": 0.5})
+    cited = [p.chunk.text for p in answer.spans]
+    assert not answer.abstained and cited[0].startswith("In light"), cited
+    # every word of the planned-study sentence the answer says too: the same list, cited beside it (a list answer too)
+    assert any(c.startswith("The planned") for c in cited) and "will include" not in answer.text, answer.text
+    # a passage saying more (cohorts, dose levels) is not the same statement
+    assert not any("parallel" in c for c in cited), cited
+
+
+def test_reference_marks_and_abbreviations_being_defined_add_nothing_to_a_restatement():
+    corpus = Corpus({"nk.txt": "AB-4 cord blood NK study\n\nStudy of AB-4 with rituximab in adults with relapsing conditions: rheumatoid arthritis, "
+                     "idiopathic inflammatory myopathies or systemic sclerosis.\n\n"
+                     "The conditions listed are systemic sclerosis (SSc), rheumatoid arthritis (RA) and idiopathic "
+                     "inflammatory myopathies (IIM).[1]\n\nThe sponsor is Acme.\n"})
+    answer = corpus.ask("Which conditions does the AB-4 study include?", dense={"Study of AB-4": 0.9, "The conditions listed": 0.3})
+    cited = [p.chunk.text for p in answer.spans]
+    assert not answer.abstained and cited[0].startswith("Study of AB-4"), cited
+    assert any(c.startswith("The conditions listed") for c in cited), cited
+
+
+def test_a_yes_no_questions_own_statement_is_cited_beside_the_span_that_settles_it():
+    corpus = Corpus({"nk.txt": "Cord blood NK study\n\nTrial ID | Phase | Enrollment\nNCT06991114 | Phase 2 | 92\n\n"
+                     "This is a Phase 2 study.[1]\n\nPhase 2 trials look at safety and early benefit in a group of patients.\n"})
+    answer = corpus.ask("Is the cord blood NK study a Phase 2 trial?", dense={"NCT06991114": 0.9, "This is": 0.3, "early benefit": 0.4})
+    cited = [p.chunk.text for p in answer.spans]
+    assert answer.text.startswith("Yes.") and "NCT06991114" in cited[0], answer.text
+    assert any(c.startswith("This is a Phase 2") for c in cited), cited
+    assert not any("early benefit" in c for c in cited), cited
+
+
 def test_a_short_abbreviation_joined_to_a_known_word_is_no_unknown_name():
     known = {"cell", "trial", "allonk", "rituximab", "diseas"}.__contains__
     assert unknown_names("Which diseases are in the AlloNK/rituximab NK-cell trial?", known) == []
