@@ -36,6 +36,7 @@ SPELLED_SPECIFICITY = 0.3  # ... and a spelt-out abbreviation's
 GLOSSED_SPECIFICITY = 0.6  # how much a lay phrase's idea, absent from a document, counts against it
 UNSAID_SPECIFICITY = 0.8  # a yes/no question's term this rare (Cellectis, lupus), absent from the span, makes the answer no
 PARALLEL = 0.1  # score a comparison side's passage gains by giving a figure in the unit of another side's answer
+COMPOUND_PART, COMPOUND_HEAD = 5, 3  # letters a word needs, and that a compound needs before it, to be read as its last part
 SAYS_ALL_SCORE = 0.8  # share of the best span's score a yes/no span saying every term asked needs, to decide instead
 RESTATES = 0.75  # share of a passage's new words (idf-weighted) the chosen span holds, to cite it as the same statement
 RESTATEMENT_WORDS = 8  # ... and at most this many words the question does not use: a restatement is short
@@ -1318,6 +1319,9 @@ def _in_document(members: Collection[str], doc_tokens: Collection[str]) -> bool:
         if len(parts) > 1 and named and all(p in doc_tokens for p in named):
             return True
         if len(m) >= 7 and any(t.startswith(m[:7]) for t in doc_tokens):
+            return True
+        # the last part of a compound the document writes as one word: "depleting" ~ "lymphodepletion"
+        if len(m) >= COMPOUND_PART and any(t.find(m, COMPOUND_HEAD) > 0 for t in doc_tokens):
             return True
     return False
 

@@ -431,6 +431,14 @@ def test_a_yes_no_questions_own_statement_is_cited_beside_the_span_that_settles_
     assert not any("early benefit" in c for c in cited), cited
 
 
+def test_a_word_the_document_writes_as_the_end_of_a_compound_is_not_foreign_to_it():
+    corpus = Corpus({"record.txt": "AB-5 study record\n\nExclusion: autologous stem cell transplant within 6 weeks prior to the start "
+                     "of lymphodepletion.\n\nThe sponsor is Acme.\n",
+                     "news.txt": "Other news\n\nThe BX-9 antibody works by depleting B cells in lupus.\n"})
+    answer = corpus.ask("How long after an autologous transplant can the cell-depleting chemo for the AB-5 study begin?")
+    assert not answer.abstained and "6 weeks" in answer.text, answer.text
+
+
 def test_a_short_abbreviation_joined_to_a_known_word_is_no_unknown_name():
     known = {"cell", "trial", "allonk", "rituximab", "diseas"}.__contains__
     assert unknown_names("Which diseases are in the AlloNK/rituximab NK-cell trial?", known) == []
