@@ -95,7 +95,7 @@ _FRAMING = re.compile(r"^\s*(?:(?:from|speaking from|with) (?:an?|the|my|our) [\
 _TAG = re.compile(r",\s*(?:right|correct|true|yes|no|isn['’]t (?:it|that|this)|aren['’]t they|doesn['’]t it|don['’]t they|"
                   r"is (?:that|this) (?:right|correct|true|so))\s*\?\s*$", re.I)
 # "only CD19?" when the span names it with another of its kind ("both CD19+ B-cells and CD70+ T-cells")
-_ONLY = re.compile(r"\b(?:only|solely|exclusively|just)\b", re.I)
+_ONLY = re.compile(r"(?<!\bnot )\b(?:only|solely|exclusively|just)\b", re.I)  # ("not just B cells" asks for more than B cells)
 _ALSO = re.compile(r"\b(?:both|dual|as well as|in addition to|together with|along with)\b", re.I)
 # "Our EU ops team is asking where ...", "A rheumatologist asks how ...": who wants to know, which
 # says nothing of what is asked

@@ -1113,6 +1113,8 @@ def test_who_wants_to_know_is_not_what_is_asked():
     # a statement put up for confirmation is a yes/no question
     ("Quick check: ALLO-329 only hits CD19, right?", "ALLO-329 targets both CD19+ B-cells and CD70+ T-cells.", "No."),
     ("ALLO-329 hits CD19, right?", "ALLO-329 targets CD19+ B-cells.", "Yes."),
+    # "not just B cells" asks for more than them, which "both" gives
+    ("Does ALLO-329 hit activated T cells too, not just B cells?", "ALLO-329 targets both CD19+ B-cells and CD70+ T-cells.", "Yes."),
     # asked whether it happened without X, the span says it followed X
     ("Was the expansion achieved without any chemotherapy conditioning?",
      "Robust CAR T cell expansion following standard Flu/Cy-based chemotherapy conditioning", "No."),
