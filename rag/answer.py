@@ -157,6 +157,9 @@ _CONDITION_WORDS = frozenset(stem(w) for w in ("condition", "conditions", "indic
 _STAND_INS = frozenset(tokens("figure figures number numbers value values one ones rate stat statistic result results data "
                               "reported cited cites cite quoted given gives stated states says said mentioned"))
 # a question setting two things side by side
+# "... compared with ...", "do X and Y both use", "which plans to enroll more": two things set side by side
+_COMPARED = re.compile(r"\b(?:compar\w*|differ\w*|versus|vs\.?|between|both|either|in common|share[ds]?|overlap\w*|"
+                       r"(?:more|fewer|less|higher|lower|larger|smaller|bigger)\b(?:\s+\w+)?\s+than|which\s+(?:\w+\s+){0,3}(?:more|fewer|larger|smaller|bigger|higher|lower))\b", re.I)
 _SIDE_BY_SIDE = re.compile(r"\b(?:compar\w*|differ\w*|versus|vs\.?|against|each|across|between)\b", re.I)
 # "the SITC data versus the 2026 update": two things to set side by side
 _VERSUS = re.compile(r"\s+(?:versus|vs\.?|compared? (?:with|to)|as against)\s+", re.I)
@@ -261,6 +264,7 @@ _MEASURE_NOUNS = {stem(w) for w in ("rate", "rates", "survival", "ratio", "durat
 # "the BCMA-directed myeloma study", "the dual-target lupus AlloCAR": a thing named by what it is
 _SUBJECT = re.compile(r"\b(?:the|its|their|each|every)\s+((?:(?!(?:of|for|in|with|to|on|at|by|from|the|and|or|that|which|who)\b)[\w/.-]+[\s-]+){1,6}?)"
                       r"(?:product|therap(?:y|ies)|candidate|program(?:me)?|drug|asset|allocar\w*|car-?t\w*|cells?|study|trial)\b(?!-)", re.I)
+_DESCRIBED_SIDE = re.compile(_SUBJECT.pattern.replace("{1,6}?", "{1,6}"), re.I)  # (the whole description: "the NK cell rheumatic disease study")
 _RELATIONAL = re.compile(r"(?:ed|ing)$")  # "lupus-focused", "BCMA-directed": how a thing relates, not what it is
 _GENERIC_HEADS = {"product", "therapy", "therapies", "candidate", "program", "programme", "drug", "asset", "cell", "cells",
                   "study", "trial"}
@@ -305,6 +309,7 @@ class Question:
     each_source: bool = False  # asks what every document says ("across the two sources")
     glossed: tuple[Gloss, ...] = ()  # lay phrases and the documents' terms for them ("day to day" -> performance status)
     spelled: tuple[Gloss, ...] = ()  # abbreviations the documents only spell out ("DLTs" -> Dose Limiting Toxicities)
+    sides: tuple[str, ...] = ()  # things described side by side ("the myeloma study compared with the NK cell study")
 
 
 @dataclass(frozen=True)
@@ -558,7 +563,14 @@ def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
     return Question(question, searched, frozenset(entities), expects, bool(_LIST.search(wording)), nouns,
                     query[len(question):], unknown,
                     read_in=sources, excluded=set_aside, each_source=bool(sources) or bool(_WHICH_OF_MANY.search(wording)),
-                    glossed=glossed)
+                    glossed=glossed, sides=_sides(wording))
+
+
+def _sides(wording: str) -> tuple[str, ...]:
+    """The trials or products a question sets side by side by description ("the ALLO-605 myeloma
+    study compared with the NK cell rheumatic disease study"); none unless it compares two."""
+    described = tuple(dict.fromkeys(m.group(0) for m in _DESCRIBED_SIDE.finditer(wording)))
+    return described if len(described) > 1 and _COMPARED.search(wording) else ()
 
 
 def _quantities(text: str) -> list[str]:
@@ -921,6 +933,8 @@ class Answerer:
             others = {s for s in others if all(g & self.scope_of(s).doc_entities for g in groups)}
             if others:
                 described = [described[0], others]
+        if not described and len(groups) <= 1 and q.sides:
+            described = self._compared_subjects(q, hits)
         if described and (len(described) > 1 or len(groups) <= 1):
             if len(described) > 1:
                 return self._compare_documents(q, hits, described)
@@ -948,23 +962,49 @@ class Answerer:
         """"The cord-blood NK cell trial", "the kidney cancer study": a trial or product named by what it
         is, not by its code. Passages come from the documents saying every word of some such description
         (by any of its synonyms or lay terms), when some do and others do not."""
-        lay = {t: g.members for g in q.glossed for t in tokens(g.phrase)}
         sources = {h.chunk.source for h in hits}
-        about: set[str] = set()
-        for m in _SUBJECT.finditer(q.text):
-            # (a trial is described in its own record; a product may be described otherwise elsewhere)
-            if not (m.group(0).casefold().endswith(("study", "trial")) or re.match(r"\s+(?:study|trial)\b", q.text[m.end():], re.I)):
-                continue
-            surface = surface_forms(m.group(1))
-            words = [t for t in tokens(m.group(1)) if t not in _GENERIC_HEADS and not t.isdigit()
-                     and specificity(surface.get(t, t)) >= DESCRIBING_SPECIFICITY]
-            said = [lay.get(t, synonyms(t)) for t in words]
-            said = [members for members in said if any(self.known(w) for w in members)]
-            if said:
-                about |= {s for s in sources if all(_in_document(members, self.scope_of(s).tokens) for members in said)}
+        # (a trial is described in its own record; a product may be described otherwise elsewhere)
+        about = set().union(*(fit for m, fit in self._subjects(q, sources)
+                              if m.group(0).casefold().endswith(("study", "trial")) or re.match(r"\s+(?:study|trial)\b", q.text[m.end():], re.I)))
         if not about or about == sources:
             return list(hits)
         return [h for h in hits if h.chunk.source in about]
+
+    def _subjects(self, q: Question, sources: set[str]) -> list[tuple[re.Match[str], set[str]]]:
+        """Each trial or product the question describes ("the cord-blood NK cell trial"), with the
+        documents saying every word of the description that tells documents apart (by any of its
+        synonyms or lay terms); none for a description of nothing in particular."""
+        out = []
+        for m in _SUBJECT.finditer(q.text):
+            fit = self._fitting(q, m.group(1), sources)
+            if fit is not None:
+                out.append((m, fit))
+        return out
+
+    def _fitting(self, q: Question, description: str, sources: set[str]) -> set[str] | None:
+        """The documents saying every word of a description that tells documents apart, or None
+        when it has no such word."""
+        lay = {t: g.members for g in q.glossed for t in tokens(g.phrase)}
+        surface = surface_forms(description)
+        words = [t for t in tokens(description) if t not in _GENERIC_HEADS and not t.isdigit()
+                 and specificity(surface.get(t, t)) >= DESCRIBING_SPECIFICITY]
+        said = [lay.get(t, synonyms(t)) for t in words]
+        said = [members for members in said if any(self.known(w) for w in members)]
+        if not said:
+            return None
+        return {s for s in sources if all(_in_document(members, self.scope_of(s).tokens) for members in said)}
+
+    def _compared_subjects(self, q: Question, hits: Sequence[Hit]) -> list[set[str]]:
+        """"The ALLO-605 myeloma study compared with the NK cell rheumatic disease study": the
+        documents each side fits, when each is told apart by documents no other side fits."""
+        sources = {h.chunk.source for h in hits}
+        sides: list[set[str]] = []
+        for side in q.sides:
+            fit = self._fitting(q, side, sources)
+            if fit and fit != sources and fit not in sides:
+                sides.append(fit)
+        disjoint = all(not (a & b) for i, a in enumerate(sides) for b in sides[i + 1 :])
+        return sides if len(sides) > 1 and disjoint else []
 
     def _spelled_out(self, q: Question, hits: Sequence[Hit]) -> Question:
         """An abbreviation the documents never use but spell out ("DLTs" where the record says "Dose
@@ -1321,7 +1361,8 @@ def _in_document(members: Collection[str], doc_tokens: Collection[str]) -> bool:
         if len(m) >= 7 and any(t.startswith(m[:7]) for t in doc_tokens):
             return True
         # the last part of a compound the document writes as one word: "depleting" ~ "lymphodepletion"
-        if len(m) >= COMPOUND_PART and any(t.find(m, COMPOUND_HEAD) > 0 for t in doc_tokens):
+        # (not "antirheumatic", which is against the thing, not of it)
+        if len(m) >= COMPOUND_PART and any(t.find(m, COMPOUND_HEAD) > 0 and not t.startswith(("anti", "non")) for t in doc_tokens):
             return True
     return False
 

@@ -156,6 +156,20 @@ class QA:
                     if h.chunk.id not in seen:
                         seen.add(h.chunk.id)
                         hits.append(h)
+        if q.sides:
+            # things set side by side by description: each looked for on its own, where its words say
+            # (a named product on one side does not keep the search to its documents)
+            seen = {h.chunk.id for h in hits}
+            for side in q.sides:
+                sub = query
+                for other in q.sides:
+                    if other != side:
+                        sub = sub.replace(other, " ")
+                named = [e for e in q.entities if e.key in side.casefold()]
+                for h in self.retriever.search(sub, k, filters, set().union(*(naming[e] for e in named)) or everywhere):
+                    if h.chunk.id not in seen:
+                        seen.add(h.chunk.id)
+                        hits.append(h)
         return hits
 
     def ask(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None,

@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from rag.answer import (ABSTAIN_TEXT, Answer, Answerer, Question, analyze, asked_proper, has_expected, idf_function, joined,
+from rag.answer import (ABSTAIN_TEXT, Answer, Answerer, Question, _in_document, analyze, asked_proper, has_expected, idf_function, joined,
                         sub_questions, unknown_names, yes_or_no)
 from rag.chunk import chunk_document
 from rag.described import descriptors
@@ -437,6 +437,36 @@ def test_a_word_the_document_writes_as_the_end_of_a_compound_is_not_foreign_to_i
                      "news.txt": "Other news\n\nThe BX-9 antibody works by depleting B cells in lupus.\n"})
     answer = corpus.ask("How long after an autologous transplant can the cell-depleting chemo for the AB-5 study begin?")
     assert not answer.abstained and "6 weeks" in answer.text, answer.text
+    # (a compound against the thing is not of it)
+    assert _in_document({"deplet"}, {"lymphodepletion"}) and not _in_document({"rheumatic"}, {"antirheumatic"})
+
+
+@pytest.mark.parametrize("question, sides", [
+    ("How many people will the ALLO-605 myeloma study enroll compared with the NK cell rheumatic disease study?",
+     ("the ALLO-605 myeloma study", "the NK cell rheumatic disease study")),
+    ("Which drugs do the anti-BCMA myeloma trial and the AlloNK rheumatology trial both use?",
+     ("the anti-BCMA myeloma trial", "the AlloNK rheumatology trial")),
+    # two descriptions not set side by side, and one description alone
+    ("Is the cord-blood NK cell product in the rheumatology trial given with rituximab?", ()),
+    ("How many people will the NK cell rheumatic disease study enroll compared with last year?", ()),
+])
+def test_things_described_side_by_side_are_the_sides_of_a_comparison(question, sides):
+    assert analyze(question, [], frozenset()).sides == sides
+
+
+def test_a_comparison_of_described_trials_answers_from_each_ones_documents():
+    corpus = Corpus({"record.txt": "Study of ABC-605 in myeloma\n\nEstimated Enrollment: 136 participants\n\n"
+                     "Condition: multiple myeloma\n",
+                     "nk.txt": "Cord blood NK cells in rheumatic disease\n\nThe planned enrollment of the NK cell study is 92 participants.\n\n"
+                     "Conditions: rheumatoid arthritis\n",
+                     "news.txt": "Acme news\n\nAcme reported that its lupus study in rheumatic disease may enroll patients later.\n"})
+    answer = corpus.ask("How many participants will the ABC-605 myeloma study enroll compared with the NK cell rheumatic disease study?",
+                        dense={"136": 0.6, "92": 0.6})
+    assert not answer.abstained and "136" in answer.text and "92" in answer.text, answer.text
+    assert {p.chunk.source for p in answer.spans} == {"record.txt", "nk.txt"}, answer.spans
+    # two descriptions of what one document is about are not two sides
+    q = corpus.question("How many participants will the NK cell study enroll compared with the rheumatic disease study?")
+    assert q.sides and corpus.answerer._compared_subjects(q, corpus.hits(q.query)) == []
 
 
 def test_a_short_abbreviation_joined_to_a_known_word_is_no_unknown_name():
