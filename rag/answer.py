@@ -812,7 +812,7 @@ class Answerer:
             for _ in range(2):
                 # a row or short line may have its value on the next line (past the row's empty
                 # cells: a site's row, then its contact); prose does not
-                needs_value = (q.expects not in ("other", "yesno") and not has_expected(q, spans[-1].text)
+                needs_value = (q.expects not in ("other", "yesno") and not has_expected(q, _unqualified(qualified, spans[-1].text))
                                and (last.kind != "text" or len(last.text) < 80))
                 nxt = scope.neighbour(last, 1, past_cells=needs_value)
                 if nxt is None or not (q.wants_list or _label_like(last) or needs_value):

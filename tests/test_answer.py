@@ -469,6 +469,18 @@ def test_a_comparison_of_described_trials_answers_from_each_ones_documents():
     assert q.sides and corpus.answerer._compared_subjects(q, corpus.hits(q.query)) == []
 
 
+def test_a_short_line_giving_only_the_questions_own_number_is_read_on_into_its_value():
+    corpus = Corpus({"ab7.txt": "AB-7 study\n\nThe main response measures are checked at Week 52. For rheumatoid arthritis, "
+                     "it is DAS28-ESR < 2.6; for lupus, it is SRI-4 with no new BILAG A and no more than one new BILAG B domain score; "
+                     "for systemic sclerosis, it is rCRISS ≥ 50 with improvement in skin thickness and lung function; for "
+                     "idiopathic inflammatory myopathies, it is a total improvement score of at least 60 on the ACR/EULAR scale; "
+                     "for Sjögren's disease, it is an improvement of at least 3 points in the ESSDAI activity index.\n\n"
+                     "Conditions: rheumatoid arthritis (RA) and lupus.\n"})
+    # "Week 52" is what the question qualifies the threshold by, not the threshold
+    answer = corpus.ask("Week 52 response threshold for RA patients in the AB-7 study?", dense={"checked at": 0.8})
+    assert not answer.abstained and "< 2.6" in answer.text, answer.text
+
+
 def test_a_short_abbreviation_joined_to_a_known_word_is_no_unknown_name():
     known = {"cell", "trial", "allonk", "rituximab", "diseas"}.__contains__
     assert unknown_names("Which diseases are in the AlloNK/rituximab NK-cell trial?", known) == []
