@@ -600,7 +600,10 @@ def has_expected(q: Question, text: str) -> bool:
     if q.expects == "person":
         return bool(_PERSON.search(text))
     if q.expects == "organisation":
-        return bool(_ORGANISATION.search(text) or _SPONSOR_FIELD.search(text) or _ORGANISATION_ACTS.search(text))
+        # "which company granted Allogene the rights?": another company than the one the question names
+        named = {w.casefold() for w in re.findall(r"\b[A-Z][\w&'.-]+", q.text)}
+        found = [m.group(0) for pattern in (_ORGANISATION, _ORGANISATION_ACTS) for m in pattern.finditer(text)]
+        return bool(_SPONSOR_FIELD.search(text) or any(not (f[0].isupper() and f.split()[0].casefold() in named) for f in found))
     if q.expects == "zip":
         return bool(re.search(r"\b\d{5}(?:-\d{4})?\b", text))
     if q.expects == "code":

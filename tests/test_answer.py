@@ -1314,6 +1314,10 @@ def test_a_company_acting_in_the_passive_is_an_organisation():
     assert q.expects == "organisation"
     assert has_expected(q, "Cema-cel was developed based on an exclusive license granted by Cellectis to Servier.")
     assert not has_expected(q, "Cema-cel was developed based on an exclusive license to treat lymphoma.")
+    # the company the question names is not the one it asks for
+    q = analyze("Which company granted Allogene the rights to cema-cel?", [], frozenset())
+    assert has_expected(q, "Servier has granted Allogene exclusive rights to cema-cel.")
+    assert not has_expected(q, "Allogene Therapeutics, Inc. is a clinical-stage biotechnology company.")
 
 
 @pytest.mark.parametrize("question, expects", [
