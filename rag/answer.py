@@ -518,7 +518,8 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
             continue  # "What ...", and short abbreviations (NK, ZIP) that may be spelt out
         # ("NK-cell": a short abbreviation joined to a word the documents use may be spelt out too)
         parts = [p.casefold() for p in re.split(r"-", word) if p and not (p.isupper() and len(p) <= 3)]
-        if zipf_frequency(word.casefold(), "en") >= 4.0 or any(c.isdigit() for c in word):
+        single = word[:-1] if word.endswith("s") and word[:-1].isupper() else word  # ("IDs": the everyday "ID", more than one)
+        if zipf_frequency(single.casefold(), "en") >= 4.0 or any(c.isdigit() for c in word):
             continue
         if not known(stem(word.casefold())) and not known(word.casefold()) and not (parts and all(known(stem(p)) for p in parts)):
             out.append(word)

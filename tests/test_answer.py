@@ -485,6 +485,8 @@ def test_a_short_abbreviation_joined_to_a_known_word_is_no_unknown_name():
     known = {"cell", "trial", "allonk", "rituximab", "diseas"}.__contains__
     assert unknown_names("Which diseases are in the AlloNK/rituximab NK-cell trial?", known) == []
     assert unknown_names("Which diseases are in the Zorbexa-cell trial?", known) == ["Zorbexa-cell"]
+    # a short abbreviation in the plural ("IDs") is still one that may be spelt out
+    assert unknown_names("What are the trial IDs?", known) == [] and unknown_names("What are the ZORBEXs?", known) == ["ZORBEXs"]
 
 
 def test_which_diseases_is_answered_by_a_span_naming_a_disease():
