@@ -158,7 +158,7 @@ _STAND_INS = frozenset(tokens("figure figures number numbers value values one on
                               "reported cited cites cite quoted given gives stated states says said mentioned"))
 # a question setting two things side by side
 # "... compared with ...", "do X and Y both use", "which plans to enroll more": two things set side by side
-_COMPARED = re.compile(r"\b(?:compar\w*|differ\w*|versus|vs\.?|between|both|either|in common|share[ds]?|overlap\w*|"
+_COMPARED = re.compile(r"\b(?:compar\w*|differ\w*|versus|vs\.?|between|both|either|in common|share[ds]?|overlap\w*|(?:the\s+)?same|"
                        r"(?:more|fewer|less|higher|lower|larger|smaller|bigger)\b(?:\s+\w+)?\s+than|which\s+(?:\w+\s+){0,3}(?:more|fewer|larger|smaller|bigger|higher|lower))\b", re.I)
 _SIDE_BY_SIDE = re.compile(r"\b(?:compar\w*|differ\w*|versus|vs\.?|against|each|across|between)\b", re.I)
 # "the SITC data versus the 2026 update": two things to set side by side
@@ -264,7 +264,8 @@ _MEASURE_NOUNS = {stem(w) for w in ("rate", "rates", "survival", "ratio", "durat
 # "the BCMA-directed myeloma study", "the dual-target lupus AlloCAR": a thing named by what it is
 _SUBJECT = re.compile(r"\b(?:the|its|their|each|every)\s+((?:(?!(?:of|for|in|with|to|on|at|by|from|the|and|or|that|which|who)\b)[\w/.-]+[\s-]+){1,6}?)"
                       r"(?:product|therap(?:y|ies)|candidate|program(?:me)?|drug|asset|allocar\w*|car-?t\w*|cells?|study|trial)\b(?!-)", re.I)
-_DESCRIBED_SIDE = re.compile(_SUBJECT.pattern.replace("{1,6}?", "{1,6}"), re.I)  # (the whole description: "the NK cell rheumatic disease study")
+# (the whole description: "the NK cell rheumatic disease study", "Allogene's ALLO-329 basket study")
+_DESCRIBED_SIDE = re.compile(_SUBJECT.pattern.replace("{1,6}?", "{1,6}").replace("(?:the|its|their|each|every)", "(?:the|its|their|each|every|\\w+['’]s)"), re.I)
 _RELATIONAL = re.compile(r"(?:ed|ing)$")  # "lupus-focused", "BCMA-directed": how a thing relates, not what it is
 _GENERIC_HEADS = {"product", "therapy", "therapies", "candidate", "program", "programme", "drug", "asset", "cell", "cells",
                   "study", "trial"}

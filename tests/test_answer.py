@@ -446,6 +446,10 @@ def test_a_word_the_document_writes_as_the_end_of_a_compound_is_not_foreign_to_i
      ("the ALLO-605 myeloma study", "the NK cell rheumatic disease study")),
     ("Which drugs do the anti-BCMA myeloma trial and the AlloNK rheumatology trial both use?",
      ("the anti-BCMA myeloma trial", "the AlloNK rheumatology trial")),
+    ("Is the chemo the same in the myeloma CAR T trial and the AlloNK rheumatic trial?",
+     ("the myeloma CAR T trial", "the AlloNK rheumatic trial")),
+    ("Which indications do Allogene's ALLO-329 basket study and the cord-blood NK cell study both target?",
+     ("Allogene's ALLO-329 basket study", "the cord-blood NK cell study")),
     # two descriptions not set side by side, and one description alone
     ("Is the cord-blood NK cell product in the rheumatology trial given with rituximab?", ()),
     ("How many people will the NK cell rheumatic disease study enroll compared with last year?", ()),
