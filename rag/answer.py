@@ -148,7 +148,10 @@ _ASKS_AGENTS = re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:agents?|dr
 # "what conditioning chemo does it use?", "what lymphodepletion do patients get?": asks for the regimen, which a
 # span gives by naming its drugs (or none: "no lymphodepletion", "cyclophosphamide alone")
 _ASKS_REGIMEN = re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:chemo(?:therap(?:y|ies))?|conditioning|lymphodepletion|"
-                           r"lymphodepleting|pre-?conditioning)\b", re.I)
+                           r"lymphodepleting|pre-?conditioning)\b|"
+                           # "how does the conditioning differ between ...": what each side gives (also each side asked alone)
+                           r"\bhow\s+(?:does|do|did|is|are)\s+(?:the\s+)?(?:[\w/-]+\s+){0,2}?(?:chemo(?:therap(?:y|ies))?|conditioning|"
+                           r"lymphodepletion|lymphodepleting|pre-?conditioning)\b", re.I)
 _GIVES_REGIMEN = re.compile(r"\b(?:no|without)\s+(?:\w+\s+){0,2}?(?:lymphodepletion|conditioning|chemo\w*)\b|\balone\b", re.I)
 # "which diseases / conditions / indications ...": asks for diseases by name
 _WHICH_CONDITIONS = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:conditions|diseases|indications|illnesses)\b(?!\s+(?:area|field|space)s?\b)", re.I)

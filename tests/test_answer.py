@@ -537,6 +537,9 @@ def test_what_conditioning_is_answered_by_a_span_naming_the_regimen():
     answer = corpus.ask("What lymphodepletion do patients get in the AB-2 study?", dense={"prior to the start": 0.9, "receive": 0.4})
     assert not answer.abstained and "fludarabine" in answer.text, answer.text
     assert "within 2 weeks" not in answer.text, answer.text  # mentions lymphodepletion, names none
+    # "how does the conditioning differ": asked of each side, what it gives
+    answer = corpus.ask("How does the lymphodepletion in the AB-2 study differ?", dense={"prior to the start": 0.9, "receive": 0.4})
+    assert not answer.abstained and "fludarabine" in answer.text and "within 2 weeks" not in answer.text, answer.text
 
 
 def test_the_same_figure_said_again_in_longer_words_is_cited_beside_the_answer():
