@@ -288,6 +288,9 @@ _ASKS_WHICH_SUBJECT = re.compile(r"\b(?:which|what)(?:\s+of\s+the)?\s+(?:[\w-]+\
                                  r"programs?|candidates?)\s+(?:\w+(?:s|ed)|is|are|was|were|will|would|can|could|do|did|has|have|had|use|"
                                  r"plan|test|target|include|enrol+|recruit|involve|give|require|measure|assess|allow|accept|evaluate|treat)\b", re.I)
 # "which interventions make up the regimen": how parts form a whole, which asks for the parts, not these words
+# "which candidates use ...", "which products incorporate ...": several products, each named by its own passage
+_ASKS_WHICH_PRODUCTS = re.compile(r"\b(?:which|what)(?:\s+of\s+(?:the|its|their|[\w'’-]+['’]s?))?\s+(?:[\w-]+\s+){0,3}?"
+                                  r"(?:products|therapies|programs|candidates|assets)\b", re.I)
 _PARTS_OF = re.compile(r"\b(?:make|makes|made|making) up\b|\bconsist(?:s|ed|ing)? of\b|\bcompris(?:e|es|ed|ing)\b|\b(?:is|are) composed of\b", re.I)
 # how precisely or surely the question asks, not what it asks about: "roughly how much", "exactly when", "does it really work"
 _HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark really truly whether".split())
@@ -953,6 +956,15 @@ class Answerer:
             hits = self._about_described(q, hits)
         # a comparison draws on several documents, so one side's terms are foreign to the other
         ranked = self.candidates(q, hits, strict=len(groups) <= 1)
+        if not q.entities and _ASKS_WHICH_PRODUCTS.search(q.text):
+            # "which candidates use the Dagger technology?": the best passage naming each product
+            by_product: dict[Entity, list[Picked]] = {}
+            for p in ranked:
+                for e in mentions(p.chunk.text):
+                    if e.cls == "product":
+                        by_product.setdefault(e, []).append(p)
+            if len(by_product) > 1:
+                return self._one_each(q, list(by_product.values()), ranked, hits, "no passage scores high enough")
         if q.each_source:  # "what do the two sources report": the best passage of each document
             ranked = [p for p in ranked if all(self._concerns(p.chunk, g) for g in groups)]
             by_source: dict[str, list[Picked]] = {}

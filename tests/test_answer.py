@@ -485,6 +485,17 @@ def test_a_short_line_giving_only_the_questions_own_number_is_read_on_into_its_v
     assert not answer.abstained and "< 2.6" in answer.text, answer.text
 
 
+def test_which_candidates_use_a_technology_is_answered_by_a_passage_naming_each():
+    corpus = Corpus({"news.txt": "Acme news\n\nOur Zeta technology could transform cell therapy.\n\n"
+                     "The strong expansion driven by the Zeta technology highlights the features of AB-20.\n",
+                     "update.txt": "Acme update\n\nAB-10 is a dual-targeted CAR T incorporating the Zeta technology.\n\n"
+                     "AB-30 uses the Omega platform.\n"})
+    for question in ("Which Acme candidates use the Zeta technology?", "Which of Acme's candidates incorporate the Zeta technology?"):
+        answer = corpus.ask(question, dense={"transform": 0.9, "AB-20": 0.6, "AB-10": 0.6, "AB-30": 0.3})
+        assert not answer.abstained and "AB-10" in answer.text and "AB-20" in answer.text, answer.text
+        assert "AB-30" not in answer.text, answer.text
+
+
 def test_a_short_abbreviation_joined_to_a_known_word_is_no_unknown_name():
     known = {"cell", "trial", "allonk", "rituximab", "diseas"}.__contains__
     assert unknown_names("Which diseases are in the AlloNK/rituximab NK-cell trial?", known) == []
