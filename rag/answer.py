@@ -233,6 +233,11 @@ _CONTRARIES = [(re.compile(a, re.I | re.S), re.compile(b, re.I | re.S)) for a, b
     (r"\b(?:worldwide|world-wide|global(?:ly)?|everywhere|all (?:countries|territories|markets|regions))\b",
      r"^(?!.*\b(?:worldwide|world-wide|global(?:ly)?|all other)\b).*\bin (?:the )?(?:U\.S\.?|US|United States|EU|Europe|"
      r"European Union|United Kingdom|UK|Japan|China|Canada|North America)\b"))]
+# a span saying just what is asked, which settles it as surely: "will some get no chemo at all?" of "... in the other
+# no lymphodepletion regimen will be used"
+_AFFIRMS = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
+    (r"\b(?:no|without(?:\s+any)?)\s+(?:[\w-]+\s+){0,2}?(?:lymphodeplet\w*|conditioning|chemo\w*|prep\w*)\b",
+     r"\b(?:no|without)\s+(?:[\w-]+\s+){0,2}?(?:lymphodeplet\w*|conditioning|chemo\w*)\b"),)]
 # ... and contraries that decide a span already chosen, but do not make a span the one to choose (a record's
 # "Accepts Healthy Volunteers: No" answers better than its title's "in Patients With Myeloma")
 _LOOSE_CONTRARIES = [(re.compile(a, re.I | re.S), re.compile(b, re.I | re.S)) for a, b in (
@@ -907,7 +912,8 @@ class Answerer:
                     out[key] = Picked(c, h.title, s)
         ranked = sorted(out.values(), key=lambda p: -p.score)
         if q.expects == "yesno":  # the span that numbers what is asked, or says its contrary, answers it
-            ranked.sort(key=lambda p: not _settles(q.text, qualified, p.chunk.text))
+            # (unless it names only something else than what is asked about: ALLO-329's for ALLO-316's)
+            ranked.sort(key=lambda p: not (_settles(q.text, qualified, p.chunk.text) and not _names_other(q, p.chunk.text)))
         if published:  # "when was the press release published?": its dateline says, not the dates inside it
             return [p for p in ranked if DATELINE.search(p.chunk.text)] or ranked
         return ranked
@@ -1416,10 +1422,18 @@ def _unqualified(qualified: list[tuple[str, str]], text: str) -> str:
     return text
 
 
+def _names_other(q: Question, text: str) -> bool:
+    """The text names products, none of them one the question asks about."""
+    asked = {e.key for e in q.entities if e.cls == "product"}
+    named = {e.key for e in mentions(text) if e.cls == "product"}
+    return bool(asked and named and not named & asked)
+
+
 def _settles(question: str, qualified: list[tuple[str, str]], text: str) -> bool:
     """The span decides a yes/no question: it numbers what the question numbers (Phase 2 for
-    "phase 1?") or says the contrary of what it asks ("a randomized study" for "single-arm?")."""
-    return _numbered(qualified, text) or _says_contrary(question, text)
+    "phase 1?"), says the contrary of what it asks ("a randomized study" for "single-arm?") or
+    says just what it asks ("no lymphodepletion" for "no chemo at all?")."""
+    return _numbered(qualified, text) or _says_contrary(question, text) or _says_contrary(question, text, _AFFIRMS)
 
 
 _COUNTED = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)\s*(days?|weeks?|months?|years?|cycles?|doses?|infusions?|arms?|cohorts?|sites?)\b", re.I)

@@ -496,6 +496,20 @@ def test_which_candidates_use_a_technology_is_answered_by_a_passage_naming_each(
         assert "AB-30" not in answer.text, answer.text
 
 
+def test_asked_about_no_chemo_a_span_saying_no_lymphodepletion_settles_it_for_the_product_asked():
+    corpus = Corpus({"a329.txt": "ABC-329 lupus study\n\nThe ABC-329 study will include 2 different lymphodepletion arms.\n\n"
+                     "In one arm patients will receive cyclophosphamide alone and in the other no lymphodepletion regimen will be used.\n\n"
+                     "Younger patients for whom cytotoxic lymphodepletion is problematic may benefit from ABC-329.\n",
+                     "a316.txt": "ABC-316 kidney study\n\nThe next product, ABC-329, is designed to be deliverable without traditional lymphodepletion.\n\n"
+                     "Robust ABC-316 expansion followed standard Flu/Cy-based chemotherapy conditioning.\n"})
+    dense = {"2 different": 0.7, "In one arm": 0.4, "Younger": 0.7, "deliverable": 0.35, "Robust": 0.3}
+    answer = corpus.ask("Will some patients in the ABC-329 study get no chemo at all?", dense=dense)
+    assert answer.text.startswith("Yes.") and answer.spans[0].chunk.text.startswith("In one arm"), answer.text
+    # a span saying so of another product does not settle it
+    answer = corpus.ask("Was ABC-316's expansion achieved without any chemotherapy conditioning?", dense=dense)
+    assert answer.text.startswith("No.") and "Robust" in answer.spans[0].chunk.text, answer.text
+
+
 def test_a_short_abbreviation_joined_to_a_known_word_is_no_unknown_name():
     known = {"cell", "trial", "allonk", "rituximab", "diseas"}.__contains__
     assert unknown_names("Which diseases are in the AlloNK/rituximab NK-cell trial?", known) == []
