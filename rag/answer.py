@@ -1045,12 +1045,17 @@ class Answerer:
             if (self.known(letters.casefold()) or any(a <= m.start() < b for a, b in describing)
                     or head_noun and head_noun.group(1) in _GENERIC_HEADS):  # ("... (AB-101) NK cell trial")
                 continue
-            words = r"[\s-]+".join(rf"{c}[a-z]+" for c in letters)
-            pattern = re.compile(rf"(?<![\w-])(?i:{words})(?![\w-])")
-            found = next((f.group(0) for s in sources for f in [pattern.search(self.scope_of(s).text)] if f), None)
+            found = None
+            # ("RRMM": Relapsed/Refractory Multiple Myeloma; "COGS": cost-of-goods, more than one)
+            for initials in (letters, letters[:-1]) if letters.endswith("S") and len(letters) > 3 else (letters,):
+                words = r"[\s/-]+".join(rf"{c}[a-z]+" for c in initials)
+                pattern = re.compile(rf"(?<![\w-])(?i:{words})(?![\w-])")
+                found = next((f.group(0) for s in sources for f in [pattern.search(self.scope_of(s).text)] if f), None)
+                if found is not None:
+                    break
             if found is None:
                 continue
-            head = frozenset(t for t in tokens(re.split(r"[\s-]+", found)[-1]) if self.known(t))
+            head = frozenset(t for t in tokens(re.split(r"[\s/-]+", found)[-1]) if self.known(t))
             if head:
                 spelled.append(Gloss(m.group(0).casefold(), head, found))
                 unknown = [u for u in unknown if u != m.group(0)]

@@ -510,6 +510,16 @@ def test_asked_about_no_chemo_a_span_saying_no_lymphodepletion_settles_it_for_th
     assert answer.text.startswith("No.") and "Robust" in answer.spans[0].chunk.text, answer.text
 
 
+def test_an_abbreviation_is_spelt_out_across_slashes_and_in_the_plural():
+    corpus = Corpus({"record.txt": "Study of ABC-605 in Relapsed/Refractory Multiple Myeloma\n\nEstimated Enrollment: 136 participants\n\n"
+                     "Condition: Relapsed/Refractory Multiple Myeloma\n",
+                     "update.txt": "Acme update\n\nEfficient cost-of-goods profile (<$10K - 20K/dose)\n"})
+    q = corpus.question("target enrollment for ABC-605 in RRMM?")
+    assert corpus.answerer._spelled_out(q, corpus.hits(q.query)).unknown == ()
+    q = corpus.question("What COGS does Acme guide to?")
+    assert corpus.answerer._spelled_out(q, corpus.hits(q.query)).unknown == ()
+
+
 def test_a_short_abbreviation_joined_to_a_known_word_is_no_unknown_name():
     known = {"cell", "trial", "allonk", "rituximab", "diseas"}.__contains__
     assert unknown_names("Which diseases are in the AlloNK/rituximab NK-cell trial?", known) == []
