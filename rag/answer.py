@@ -159,10 +159,10 @@ _CONDITION_WORDS = frozenset(stem(w) for w in ("condition", "conditions", "indic
 # what a comparison's second half calls the first half's value: "the figure", "the number it gives"
 _STAND_INS = frozenset(tokens("figure figures number numbers value values one ones rate stat statistic result results data "
                               "reported cited cites cite quoted given gives stated states says said mentioned"))
-# a question setting two things side by side
 # "... compared with ...", "do X and Y both use", "which plans to enroll more": two things set side by side
 _COMPARED = re.compile(r"\b(?:compar\w*|differ\w*|versus|vs\.?|between|both|either|in common|share[ds]?|overlap\w*|(?:the\s+)?same|"
                        r"(?:more|fewer|less|higher|lower|larger|smaller|bigger)\b(?:\s+\w+)?\s+than|which\s+(?:\w+\s+){0,3}(?:more|fewer|larger|smaller|bigger|higher|lower))\b", re.I)
+# a question setting two things side by side
 _SIDE_BY_SIDE = re.compile(r"\b(?:compar\w*|differ\w*|versus|vs\.?|against|each|across|between)\b", re.I)
 # "the SITC data versus the 2026 update": two things to set side by side
 _VERSUS = re.compile(r"\s+(?:versus|vs\.?|compared? (?:with|to)|as against)\s+", re.I)
@@ -292,10 +292,10 @@ _META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
 _ASKS_WHICH_SUBJECT = re.compile(r"\b(?:which|what)(?:\s+of\s+the)?\s+(?:[\w-]+\s+){0,2}?(?:trials?|stud(?:y|ies)|products?|therap(?:y|ies)|"
                                  r"programs?|candidates?)\s+(?:\w+(?:s|ed)|is|are|was|were|will|would|can|could|do|did|has|have|had|use|"
                                  r"plan|test|target|include|enrol+|recruit|involve|give|require|measure|assess|allow|accept|evaluate|treat)\b", re.I)
-# "which interventions make up the regimen": how parts form a whole, which asks for the parts, not these words
 # "which candidates use ...", "which products incorporate ...": several products, each named by its own passage
 _ASKS_WHICH_PRODUCTS = re.compile(r"\b(?:which|what)(?:\s+of\s+(?:the|its|their|[\w'’-]+['’]s?))?\s+(?:[\w-]+\s+){0,3}?"
                                   r"(?:products|therapies|programs|candidates|assets)\b", re.I)
+# "which interventions make up the regimen": how parts form a whole, which asks for the parts, not these words
 _PARTS_OF = re.compile(r"\b(?:make|makes|made|making) up\b|\bconsist(?:s|ed|ing)? of\b|\bcompris(?:e|es|ed|ing)\b|\b(?:is|are) composed of\b", re.I)
 # how precisely or surely the question asks, not what it asks about: "roughly how much", "exactly when", "does it really work"
 _HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark really truly whether".split())
