@@ -145,31 +145,30 @@ class QA:
             within = within & sources
             naming = {e: named & sources for e, named in naming.items()}
         hits = self.retriever.search(query, k, filters, within or everywhere)
+        seen = {h.chunk.id for h in hits}
+
+        def also(sub: str, among: set[str] | None) -> None:
+            for h in self.retriever.search(sub, k, filters, among):
+                if h.chunk.id not in seen:
+                    seen.add(h.chunk.id)
+                    hits.append(h)
+
         if len(q.entities) > 1:
             # a comparison: look for each entity on its own too, so one side cannot crowd out the other
-            seen = {h.chunk.id for h in hits}
             for e in sorted(q.entities, key=lambda e: e.key):
                 sub = q.query
                 for o in q.entities - {e}:
                     sub = re.sub(re.escape(o.key), " ", sub, flags=re.I)
-                for h in self.retriever.search(sub, k, filters, naming[e] or everywhere):
-                    if h.chunk.id not in seen:
-                        seen.add(h.chunk.id)
-                        hits.append(h)
-        if q.sides:
-            # things set side by side by description: each looked for on its own, where its words say
-            # (a named product on one side does not keep the search to its documents)
-            seen = {h.chunk.id for h in hits}
-            for side in q.sides:
-                sub = query
-                for other in q.sides:
-                    if other != side:
-                        sub = sub.replace(other, " ")
-                named = [e for e in q.entities if e.key in side.casefold()]
-                for h in self.retriever.search(sub, k, filters, set().union(*(naming[e] for e in named)) or everywhere):
-                    if h.chunk.id not in seen:
-                        seen.add(h.chunk.id)
-                        hits.append(h)
+                also(sub, naming[e] or everywhere)
+        # things set side by side by description: each looked for on its own, where its words say
+        # (a named product on one side does not keep the search to its documents)
+        for side in q.sides:
+            sub = query
+            for other in q.sides:
+                if other != side:
+                    sub = sub.replace(other, " ")
+            named = [e for e in q.entities if e.key in side.casefold()]
+            also(sub, set().union(*(naming[e] for e in named)) or everywhere)
         return hits
 
     def ask(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None,
