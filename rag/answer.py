@@ -290,7 +290,8 @@ _REFERS_BACK = re.compile(r"(?:These|Those|Such)\s+[a-z][\w-]*\b(?!\s+(?:of|from
 _META_WORDS = {"study", "trial", "clinical", "allogene", "patient", "therapy"}
 # "which trials use a 3+3 design?", "which of the products targets CD70?": asks for the trial or product itself
 _ASKS_WHICH_SUBJECT = re.compile(r"\b(?:which|what)(?:\s+of\s+the)?\s+(?:[\w-]+\s+){0,2}?(?:trials?|stud(?:y|ies)|products?|therap(?:y|ies)|"
-                                 r"programs?|candidates?)\s+(?:\w+(?:s|ed)|is|are|was|were|will|would|can|could|do|did|has|have|had|use|"
+                                 r"programs?|candidates?)\s+(?:(?:in|of|from|across|among)\s+(?:these|those|the|both|all)\s+\w+\s+)?"
+                                 r"(?:\w+(?:s|ed)|is|are|was|were|will|would|can|could|do|did|has|have|had|use|"
                                  r"plan|test|target|include|enrol+|recruit|involve|give|require|measure|assess|allow|accept|evaluate|treat)\b", re.I)
 # "which candidates use ...", "which products incorporate ...": several products, each named by its own passage
 _ASKS_WHICH_PRODUCTS = re.compile(r"\b(?:which|what)(?:\s+of\s+(?:the|its|their|[\w'’-]+['’]s?))?\s+(?:[\w-]+\s+){0,3}?"

@@ -1422,9 +1422,10 @@ def test_asked_which_trial_a_span_naming_none_is_preceded_by_the_passage_naming_
                   "Design\n\nThe trial uses a 3+3 design to find the maximum tolerated dose.\n\nSummary\n\nStudy of AB-101 in adults.\n",
         "car.txt": "CAR T news\n\nAcme announced that ACME-329 was cleared.\n\n"
                    "The phase 1 RESOLUTION trial, a 3+3 dose escalation study, enrolls lupus patients.\n"})
-    answer = corpus.ask("Which trials use a 3+3 design?", dense={"uses a 3+3": 0.7, "RESOLUTION trial": 0.6, "also names": 0.2})
-    assert not answer.abstained and "AlloNK" in answer.text and "RESOLUTION" in answer.text, answer.text
-    assert answer.text.index("AlloNK") < answer.text.index("The trial uses"), answer.text
+    for asked in ("Which trials use a 3+3 design?", "Which two studies in these documents use a 3+3 design?"):
+        answer = corpus.ask(asked, dense={"uses a 3+3": 0.7, "RESOLUTION trial": 0.6, "also names": 0.2})
+        assert not answer.abstained and "AlloNK" in answer.text and "RESOLUTION" in answer.text, answer.text
+        assert answer.text.index("AlloNK") < answer.text.index("The trial uses"), answer.text
     # (the nearest naming passage before the span, not after; none for a span naming its trial itself)
     assert "AB-101" not in answer.text and "ACME-329" not in answer.text, answer.text
     # asked what, not which trial, the span stands alone
