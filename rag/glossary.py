@@ -71,7 +71,7 @@ _ENTRIES: list[tuple[str, str]] = [
      r"no longer) respond|resistant to (?:treatment|therapy|earlier)|treatment[- ]resistant|hard[- ]to[- ]treat"),
     ("prior lines regimens", r"(?:heavily|extensively|how (?:heavily|much)) pre-?treated|pre-?treated"),
     ("first-line frontline 1l", r"\b(?:initial|first|upfront|up-front|front-line) (?:treatment|therapy|regimen|chemo(?:therapy)?)|newly diagnosed"),
-    ("response respond orr", r"(?:tumou?rs?|cancer) (?:shr[iau]nk\w*|got smaller|went away)|how many (?:patients |people )?(?:responded|benefited)|"
+    ("response respond orr", r"(?:tumou?rs?|cancers?|disease|(?:saw|see|seen|watched) it) (?:shr[iau]nk\w*|got smaller|went away)|how many (?:patients |people )?(?:responded|benefited)|"
                              r"(?:share|proportion|fraction|percentage) (?:of patients |of people )?(?:who )?(?:responded|benefited)"),
     ("response efficacy benefit", r"whether (?:[\w'’-]+ ){0,6}(?:helped|helps|worked|works|is working|was working|benefited|benefits|"
                                   r"(?:has |have |had )?(?:got|gotten|gets|getting|became|become|becomes) better|improved|improves)|"

@@ -28,6 +28,8 @@ from rag.places import has_city, has_place
     ("Who handles shareholder questions?", "shareholder", "investor"),
     ("The patient had their own stem cells given back last month; may they join?", "their own stem cells given back", "autologous"),
     ("When do they check whether the cell therapy actually helped?", "whether the cell therapy actually helped", "response"),
+    ("What share of patients saw their disease shrink?", "disease shrink", "response"),
+    ("How many people with the kidney tumor saw it shrink?", "saw it shrink", "response"),
     # stop 14
     ("When do they judge whether the illness has gotten better?", "whether the illness has gotten better", "response"),
     ("Is the product given into a vein?", "given into a vein", "intravenous"),
