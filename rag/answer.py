@@ -34,6 +34,7 @@ DESCRIBING_SPECIFICITY = 0.5  # a word describing a trial ("the cord-blood NK ce
 SPELLING_SOURCES = 10  # retrieved documents searched for an abbreviation spelt out
 SPELLED_SPECIFICITY = 0.3  # ... and a spelt-out abbreviation's
 GLOSSED_SPECIFICITY = 0.6  # how much a lay phrase's idea, absent from a document, counts against it
+SHUNNED_SPECIFICITY = 0.4  # a set-aside word as generic as "technology" or "products" does not mark a passage as about what was set aside
 UNSAID_SPECIFICITY = 0.8  # a yes/no question's term this rare (Cellectis, lupus), absent from the span, makes the answer no
 PARALLEL = 0.1  # score a comparison side's passage gains by giving a figure in the unit of another side's answer
 COMPOUND_PART, COMPOUND_HEAD = 5, 3  # letters a word needs, and that a compound needs before it, to be read as its last part
@@ -83,7 +84,7 @@ _PERCENT = re.compile(r"\d\s*%|\bpercent\b|\(\d+/\d+\)", re.I)
 _MONEY = re.compile(r"[$€£]\s*\d|\b\d[\d,.]*\s*(?:usd|dollars|euros|million dollars)\b|\bprice[sd]? at\b", re.I)
 _DOSE = re.compile(r"\d[\d,.]*\s*(?:mg|g|µg|mcg|ug|ml|iu|units?|cells|million|billion|x\s*10|×\s*10|/kg|/m2|mg/m2)\b", re.I)
 _QUANTITY = re.compile(r"(?<![\w/\[-])(?<!phase )(?<!Phase )[<>≥≤~]?\d[\d,.]*(?:\+|\s*%)?(?![\w/])(?!-[A-Za-z])|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.I)
-_YESNO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|will|would|was|were|has|have|had|should|may|must)\b", re.I)
+_YESNO = re.compile(r"^[\s,;:]*(?:is|are|does|do|did|can|could|will|would|was|were|has|have|had|should|may|must)\b", re.I)
 _LIST = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}[\w-]+s\s+(?:are|were|do|does|did|will|would|can|could|must|is|have|has)\b|\b(?:two|three|four|five|both)\s+[\w-]+s\b|\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will|must|could|can)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bindications\b|\bendpoints\b|\bdiseases\b|\bgroups\b|\bincluding\b|\b(?:for|of|in|to|by) (?:each|every)\b", re.I)
 # who is asking, put before the question: "From an investor's perspective, ...", "As a treating physician, ..."
 _FRAMING = re.compile(r"^\s*(?:(?:from|speaking from|with) (?:an?|the|my|our) [\w\s'’-]{0,40}?(?:perspective|standpoint|point of view|viewpoint|angle|lens)"
@@ -108,6 +109,8 @@ _ASKER = re.compile(r"^\s*(?:our|my|the)\s+(?:[\w'’/-]+\s+){0,3}(?:team|group|
 _PASS_ON = re.compile(r"(?<=[.?!])\s*(?:so\s+)?(?:what|how)\s+(?:should|do|can|could|would|shall)\s+(?:i|we)\s+(?:tell|say to|answer|reply to|"
                       r"respond to)\s+(?:her|him|them|the\s+[\w-]+)\s*\??\s*$", re.I)
 # what is put before the question proper: "If a patient had X, could they ...?", "According to Allogene, were ...?"
+# a question with no verb, a thing then what it is asked to be: "ALLO-329 – CRISPR-edited?" (not "NCT06991114: phase?")
+_TERSE_YESNO = re.compile(r"(?:\s[-–—]+|:)\s+(?!(?:the|its|their|a|an)\b)(?:[\w/-]+\s+){0,3}?[\w/-]*[a-z]{3,}ed\b(?:\s+[\w-]+)?\s*\?\s*$", re.I)
 _LEAD_CLAUSE = re.compile(r"^\s*[^,?]{1,80},\s*", re.I)
 _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
 # "how many will it enroll?" asks for a planned enrollment, which only a passage about enrolling
@@ -457,6 +460,8 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     last = re.split(r"(?<=[.!?])\s+(?=[A-Z])|\s+[-–—]\s+(?=[a-z]+\b)|:\s+(?=[a-z]+\b)", q.strip())[-1]  # ("... on levothyroxine - could they join?", "Quick check: does it ...?")
     if _YESNO.match(last) or _YESNO.match(_LEAD_CLAUSE.sub("", last)) or _TAG.search(last):  # "If she had a transplant, could she enroll?"
         return "yesno", frozenset()
+    if _TERSE_YESNO.search(q) and not re.search(r"\b(?:what|which|who|whom|whose|where|when|why|how)\b", ql):
+        return "yesno", frozenset()  # "ALLO-329 – CRISPR-edited?", "ALPHA3: randomized design?"
     if re.search(r"\be-?mail\b", ql):
         return "email", frozenset()
     if re.search(r"\b(?:which|what)\s+(?:[\w.-]+\s+){0,2}(?:hospitals?|clinics?|medical cent(?:er|re)s?|cancer cent(?:er|re)s?|institutions?)\b", ql):
@@ -807,6 +812,9 @@ class Answerer:
         event = _dated_event(q.text) if q.expects == "date" else frozenset()
         # words only the set-aside phrase uses: a span holding them is about what was set aside
         shunned = {t for phrase in q.excluded for t in tokens(phrase)} - set(tokens(_without(q.text, q.excluded)))
+        # (of them, the telling ones: "unlike the Cellectis technology used in the oncology products"
+        # sets aside Cellectis and oncology, not every passage saying "technology")
+        shunned = {t for t in shunned if specificity(t) >= SHUNNED_SPECIFICITY} or shunned
         # "what launch price?": the other money the question is not asking about
         other_money = [(asked, other) for asked, other in _OTHER_MONEY if asked.search(q.text)]
         other_end = [(asked, other) for asked, other in _ENDS if asked.search(q.text)] if q.expects in _ENDED_TYPES else []
@@ -1307,7 +1315,7 @@ class Answerer:
             # "Is it built with Cellectis technology?" and the span says CRISPR: what it names instead says no
             # "is it a phase 1 trial?" and the span says Phase 2: it numbers the same thing otherwise
             contrary = (_contradicts(_qualified_numbers(q.text), chosen[0].chunk.text)
-                        or _counted_otherwise(q.text, chosen[0].chunk.text))
+                        or _counted_otherwise(q.text, chosen[0].chunk.text) or _dated_otherwise(q.text, chosen[0].chunk.text))
             text = f"{'No.' if unsaid or contrary else yes_or_no(q.text, chosen[0].chunk, q.glossed)} {text}"
         return Answer(text, False, tuple(spans))
 
@@ -1450,6 +1458,29 @@ def _counted_otherwise(question: str, text: str) -> bool:
     for number, unit in _COUNTED.findall(question):
         said = [float(n) for n, u in _COUNTED.findall(text) if stem(u.casefold()) == stem(unit.casefold())]
         if said and float(number) not in said:
+            return True
+    return False
+
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATED = re.compile(rf"\b(?:({_MONTH})\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?)?((?:19|20)\d\d)\b", re.I)
+# a date the question asks about, not one naming a document ("the January 2026 outlook"): after "in", "on", ...
+_ASKED_DATE = re.compile(rf"\b(?:in|on|by|during|before|after|until|from|since)\s+(?:early\s+|mid-?\s*|late\s+)?{_DATED.pattern}(?!\s+[a-z])", re.I)
+
+
+def _month_year(m: re.Match[str]) -> tuple[str, str]:
+    return (m.group(1) or "")[:3].casefold(), m.group(2)
+
+
+def _dated_otherwise(question: str, text: str) -> bool:
+    """The span dates what the question asks about otherwise ("first posted in August 2022?" of
+    "First Posted: August 11, 2021"): it gives dates, none in the year (and month) asked."""
+    said = [_month_year(m) for m in _DATED.finditer(text)]
+    if not said:
+        return False
+    for m in _ASKED_DATE.finditer(question):
+        month, year = _month_year(m)
+        if not any(y == year and (not month or not mo or mo == month) for mo, y in said):
             return True
     return False
 

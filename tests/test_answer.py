@@ -1656,3 +1656,33 @@ def test_the_sentence_pointed_to_does_not_lend_its_words_to_the_one_pointing_bac
     answer = corpus.ask("Which drugs do lupus patients get for lymphodepletion before the NK cells?",
                         dense={"These studies": 0.6, "uses cyclophosphamide": 0.6})
     assert not answer.abstained and "fludarabine" in answer.text and "These studies" not in answer.text, answer.text
+
+
+def test_a_generic_word_of_what_is_set_aside_does_not_mark_a_span_as_about_it():
+    # "technology" is said by the span too; only Cellectis and oncology tell what was set aside
+    corpus = Corpus({"o.txt": "Acme outlook\n\nAcme’s oncology AlloCAR T products utilize Cellectis technologies.\n\n"
+                     "ACME-329 in autoimmune disease uses CRISPR gene-editing technology.\n"})
+    answer = corpus.ask("Is ACME-329 built with CRISPR gene editing, unlike the Cellectis technology used in Acme's oncology products?",
+                        dense={"CRISPR": 0.6, "oncology": 0.55})
+    assert answer.text.startswith("Yes. ACME-329"), answer.text
+
+
+@pytest.mark.parametrize("question, expects", [
+    ("Unlike the oncology products built on Cellectis technology, is ALLO-329 engineered with CRISPR?", "yesno"),
+    ("ALLO-329 – CRISPR-edited?", "yesno"),
+    ("ALPHA3: randomized design?", "yesno"),
+    ("NCT06991114: phase?", "other"),
+    ("Rheum trial: required washout from prior rituximab or other B-cell depleting therapy?", "other"),
+    ("ALLO-605 – what is it called?", "other"),
+])
+def test_a_yes_no_question_is_known_after_a_set_aside_lead_and_without_a_verb(question, expects):
+    assert analyze(question, [], frozenset()).expects == expects
+
+
+def test_a_date_the_span_gives_otherwise_says_no():
+    corpus = Corpus({"r.txt": "Study record\n\nFirst Posted : August 11, 2021\n\nLast Update Posted : February 11, 2022\n"})
+    no = corpus.ask("Was the record first posted in August 2022?", dense={"First Posted": 0.8})
+    assert no.text.startswith("No. First Posted"), no.text
+    for asked in ("in August 2021", "in 2021"):
+        yes = corpus.ask(f"Was the record first posted {asked}?", dense={"First Posted": 0.8})
+        assert yes.text.startswith("Yes. First Posted"), yes.text
