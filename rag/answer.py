@@ -130,6 +130,9 @@ _ALL_SOURCES = re.compile(r"\b(?:(?:across|in|from|of|per|according to)\s+(?:bot
 # "which of the trials use a 3+3 design?", "which products are tested in it?": asked of every document
 _WHICH_OF_MANY = re.compile(r"^\s*(?:[^,.?]+[.?]\s+)*which\s+(?:of\s+(?:the|these|those)\s+)?(?:[\w-]+\s+)?(?:trials|studies|products|programs|"
                             r"programmes|candidates|therapies)\b", re.I)
+# "what figure does each give?", "... each quote a response rate": what every document says
+_EACH_SAYS = re.compile(r"\b(?:does|do)\s+each(?:\s+(?:one|source|document|of them))?\s+(?:give|report|quote|state|say|cite|mention)\b|"
+                        r"\beach\s+(?:of\s+them\s+|one\s+)?(?:quotes?|reports?|gives?|states?|cites?)\s+(?:a|an|the|its|their)\b", re.I)
 # a disease's name: what "which conditions / indications" asks for
 _DISEASE = re.compile(r"\b(?!(?:diagn|progn)osis\b)[a-z]+(?:itis|osis|oses|omas?|emia|aemia|opath(?:y|ies))\b|"
                       r"\b(?:lupus|carcinoma|leuka?emia|lymphoma|myeloma)\b|\b[A-Z][\w]+['’]s disease\b", re.I)
@@ -272,6 +275,9 @@ _ABBREVIATED = {k: tuple(stem(w) for w in v.split()) for k, v in {
 _DISEASE_NOUNS = {stem(w) for w in ("cancer", "cancers", "tumor", "tumors", "tumour", "tumours", "disease", "diseases")}
 _MEASURE_NOUNS = {stem(w) for w in ("rate", "rates", "survival", "ratio", "duration", "time", "level", "score",
                                     "response", "remission", "concentration", "count", "interval")}
+# words before a measure that set figures apart, not the measure: "different response rates", "their respective response rates"
+_NOT_QUALIFIERS = {stem(w) for w in ("different", "differing", "various", "same", "respective", "separate", "distinct", "other",
+                                     "quoted", "reported", "stated", "cited", "headline")}
 # "the BCMA-directed myeloma study", "the dual-target lupus AlloCAR": a thing named by what it is
 _SUBJECT = re.compile(r"\b(?:the|its|their|each|every)\s+((?:(?!(?:of|for|in|with|to|on|at|by|from|the|and|or|that|which|who)\b)[\w/.-]+[\s-]+){1,6}?)"
                       r"(?:product|therap(?:y|ies)|candidate|program(?:me)?|drug|asset|allocar\w*|car-?t\w*|cells?|study|trial)\b(?!-)", re.I)
@@ -539,7 +545,9 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
         single = word[:-1] if word.endswith("s") and word[:-1].isupper() else word  # ("IDs": the everyday "ID", more than one)
         if zipf_frequency(single.casefold(), "en") >= 4.0 or any(c.isdigit() for c in word):
             continue
-        if not known(stem(word.casefold())) and not known(word.casefold()) and not (parts and all(known(stem(p)) for p in parts)):
+        # ("SITC-era", "Dagger-based": a name the documents use, joined to an everyday word)
+        if not known(stem(word.casefold())) and not known(word.casefold()) and not (
+                parts and known(stem(parts[0])) and all(known(stem(p)) or zipf_frequency(p, "en") >= 4.0 for p in parts[1:])):
             out.append(word)
     # a thing named by a word and its number or code (Station 17-4, Building 12b): the number
     # identifies it, so one the corpus never uses names something it does not cover
@@ -581,7 +589,7 @@ def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
     unknown = tuple(u for u in unknown_names(question, known) if u.casefold() not in glossed_words)
     return Question(question, searched, frozenset(entities), expects, bool(_LIST.search(wording)), nouns,
                     query[len(question):], unknown,
-                    read_in=sources, excluded=set_aside, each_source=bool(sources) or bool(_WHICH_OF_MANY.search(wording)),
+                    read_in=sources, excluded=set_aside, each_source=bool(sources) or bool(_WHICH_OF_MANY.search(wording) or _EACH_SAYS.search(wording)),
                     glossed=glossed, sides=_sides(wording))
 
 
@@ -1507,7 +1515,7 @@ def _measure_phrases(question: str) -> list[tuple[str, str, str]]:
     codes = {c.casefold() for c in re.findall(r"([A-Za-z]+)-\d", question)}  # "ALLO-316 response rate": no qualifier
     return [(m, a, b) for m, a, b in zip(words, words[1:], words[2:])
             if b in _MEASURE_NOUNS and not {m, a, b} & STOPWORDS and m not in _META_WORDS and not m.isdigit()
-            and m not in codes and m not in _DISEASE_NOUNS and not _DISEASE.fullmatch(m)]  # ("the kidney cancer response rate": which patients, not which rate)
+            and m not in codes and m not in _DISEASE_NOUNS and m not in _NOT_QUALIFIERS and not _DISEASE.fullmatch(m)]  # ("the kidney cancer response rate": which patients, not which rate)
 
 
 def _other_measure(measures: list[tuple[str, str, str]], text: str) -> bool:

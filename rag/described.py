@@ -23,6 +23,7 @@ _KINDS = {  # what a question calls a document -> the kinds of document that ans
     "article": {"news", "article"}, "story": {"news"},
     "registry record": {"record"}, "registry entry": {"record"}, "study record": {"record"}, "trial listing": {"record"},
     "record": {"record"}, "listing": {"record"},
+    "outlook": {"press"}, "announcement": {"press", "news"}, "coverage": {"news", "article"},
 }
 _KIND = "|".join(sorted((re.escape(k) for k in _KINDS), key=len, reverse=True))
 DESCRIPTOR = re.compile(
@@ -31,7 +32,8 @@ DESCRIPTOR = re.compile(
     r"(?:both\s+)?(?:the\s+|a\s+|its\s+|[A-Z][\w-]*['’]s\s+)"
     r"(?:(?P<month>" + _MONTH + r")\s+)?(?:(?P<year>(?:19|20)\d\d)\s+)?"
     r"(?P<about>(?:[\w/-]+\s+){0,3}?)"
-    r"(?P<kind>" + _KIND + r")\b",
+    r"(?P<kind>" + _KIND + r")\b"
+    r"(?:\s+(?P<kind2>" + _KIND + r")\b)?",  # ("the 2026 outlook press release": a press release)
     re.I,
 )
 # how documents show what they are and when they came out
@@ -75,7 +77,10 @@ def descriptors(question: str) -> list[Descriptor]:
     for m in DESCRIPTOR.finditer(question):
         month = (m.group("month") or "").rstrip(".")[:3].casefold()
         about = tuple(t for t in tokens(m.group("about")) if not t.isdigit() and t not in _ANY_DOCUMENT)
-        out.append(Descriptor(m.group(0), frozenset(_KINDS[m.group("kind").casefold()]), m.group("year") or "", month, about))
+        kinds = _KINDS[m.group("kind").casefold()]
+        if m.group("kind2"):
+            kinds = kinds & _KINDS[m.group("kind2").casefold()] or _KINDS[m.group("kind2").casefold()]
+        out.append(Descriptor(m.group(0), frozenset(kinds), m.group("year") or "", month, about))
     return out
 
 

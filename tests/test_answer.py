@@ -296,6 +296,9 @@ def test_a_figure_for_a_differently_qualified_measure_does_not_answer():
     # a disease before the measure says whose rate, not which rate
     disease = corpus.ask("What kidney cancer response rate did ALLO-316 achieve?")
     assert not disease.abstained and "%" in disease.text, disease.text
+    # nor does a word setting figures apart ("different response rates")
+    different = corpus.ask("Two sources quote different response rates for ALLO-316: what are they?")
+    assert not different.abstained and "%" in different.text, different.text
 
 
 def test_words_naming_the_asked_kind_of_value_are_answered_by_such_a_value():
@@ -526,6 +529,9 @@ def test_a_short_abbreviation_joined_to_a_known_word_is_no_unknown_name():
     assert unknown_names("Which diseases are in the Zorbexa-cell trial?", known) == ["Zorbexa-cell"]
     # a short abbreviation in the plural ("IDs") is still one that may be spelt out
     assert unknown_names("What are the trial IDs?", known) == [] and unknown_names("What are the ZORBEXs?", known) == ["ZORBEXs"]
+    # a name the documents use joined to an everyday word ("AlloNK-era") is that name
+    assert unknown_names("What did the AlloNK-era article say?", known) == []
+    assert unknown_names("What did the Zorbexa-era article say?", known) == ["Zorbexa-era"]
 
 
 def test_which_diseases_is_answered_by_a_span_naming_a_disease():
@@ -979,6 +985,12 @@ def test_a_document_asked_what_it_says_is_named_by_description():
     assert [d.year for d in found] == ["2025", "2026"]
     found = descriptors("What rates are reported across the 2025 news article and the 2026 press release?")
     assert [d.year for d in found] == ["2025", "2026"]
+    # an outlook is a press release, coverage is news; "the 2026 outlook press release" is one press release
+    found = descriptors("What rate do the SITC coverage and the January 2026 outlook press release give?")
+    assert [(d.kinds, d.year, d.month) for d in found] == [({"news", "article"}, "", ""), ({"press"}, "2026", "jan")]
+    assert found[1].phrase.endswith("outlook press release") and found[1].about == ()
+    assert [d.kinds for d in descriptors("What does the 2026 outlook say?")] == [{"press"}]
+    assert [d.kinds for d in descriptors("What does the IND update article say?")] == [{"news"}]  # (an article, of the updates)
 
 
 @pytest.mark.parametrize("question, each", [
@@ -988,6 +1000,9 @@ def test_a_document_asked_what_it_says_is_named_by_description():
     ("Which trial does ALLO-605 run in?", False),
     ("What response rates for ALLO-605 are reported in both sources?", True),
     ("What response rate for ALLO-605 is reported in the documents?", False),
+    ("The 2025 article and the 2026 outlook each quote a response rate for ALLO-605. What figure does each give?", True),
+    ("What ORR does each report?", True),
+    ("What dose does each arm get?", False),
 ])
 def test_a_question_across_the_documents_asks_each_of_them(pipeline, question, each):
     assert pipeline.question(question).each_source is each
