@@ -71,7 +71,9 @@ _ASKS_RESULT = re.compile(r"\b(?:what|how)\s+(?:was|were|is|are)\s+(?:the\s+)?(?
                           # "did cema-cel pass the interim analysis?": the event is what was passed
                           r"\bdid\s+(?:[\w-]+\s+){1,3}?(?:pass|fail|meet|clear|survive)\s+(?P<event3>(?:the|its|an?)\s+[^,?]{3,100})|"
                           r"\b(?:what\s+)?did\s+(?P<event2>[^?]{3,100}?)\s+(?:show|find|reveal|conclude|demonstrate|pass|succeed|fail|"
-                          r"meet|clear|read out|achieve)\b", re.I)
+                          r"meet|clear|read out|achieve)\b|"
+                          # "Outcome of the ALPHA3 interim futility analysis – was MRD clearance improved?"
+                          r"(?:^|[.:;]\s+)(?:the\s+)?(?:results?|outcomes?|findings?|read-?outs?)\s+(?:of|from)\s+(?P<event4>[^?:;,–—]+?)\s*(?:[?:;,–—]|\s-\s|$)", re.I)
 # a passage telling of an event still to come
 _PLANNED = re.compile(r"\b(?:planned|plans? to|scheduled|upcoming|anticipated|expected to (?:read|report|be reported)|"
                       r"will (?:be )?(?:report|present|announce|read)\w*)\b", re.I)
@@ -527,6 +529,10 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     if re.search(r"^(?:(?!\b(?:what|which|who|where|when)\b).)*?\bhow (?:much|old|high|low)\b|\bhow (?:big|large|great|small) (?:an?|of an?) (?:[\w-]+ )?(?:drop|improvement|change|reduction|"
                  r"decrease|increase|gain|difference|rise|fall|shift|benefit)\b|\bwhat (?:[\w-]+ ){0,2}(?:age|threshold|cut-?off|score|level|value)\b|\bminimum age\b|\bthreshold\b|\bcut-?off\b", ql):
         return "number", frozenset()
+    if not re.search(r"\b(?:what|which|who|whom|whose|where|when|why|how)\b", ql):
+        # a fragment ("Recommended Phase 2 dose selected for ALLO-605?", "Last update posted date on
+        # the record") asks for what its noun names, as "what ..." would
+        return _expects_one("what " + q)
     return "other", frozenset()
 
 
@@ -817,7 +823,7 @@ class Answerer:
         defined = [e for e in q.entities if e.key == defining.group(1).casefold()] if defining else []
         defined = defined or list(q.entities)
         # "the primary completion date": the date of that event, which the span must name
-        event = _dated_event(q.text) if q.expects == "date" else frozenset()
+        event = _dated_event(q.text) if q.expects == "date" else ()
         # words only the set-aside phrase uses: a span holding them is about what was set aside
         shunned = {t for phrase in q.excluded for t in tokens(phrase)} - set(tokens(_without(q.text, q.excluded)))
         # (of them, the telling ones: "unlike the Cellectis technology used in the oncology products"
@@ -922,7 +928,7 @@ class Answerer:
                     continue
                 # (a span setting the same thing aside, "excluding business development", is not about it)
                 if shunned and shunned & (own - {t for m in _SET_ASIDE.finditer(c.text) for t in tokens(m.group(0))}) or (
-                        event and not event & (_event_words(c.text) | heading_tokens)):
+                        event and not all(e & (_event_words(c.text) | heading_tokens) for e in event)):
                     continue
                 key = (c.source, c.start, c.end)
                 if key not in out or out[key].score < s:
@@ -1160,7 +1166,7 @@ class Answerer:
         m = _ASKS_RESULT.search(q.text)
         if not m:
             return ""
-        asked = (m.group("event") or m.group("event2") or m.group("event3")).strip()
+        asked = (m.group("event") or m.group("event2") or m.group("event3") or m.group("event4")).strip()
         entity_words = {w for e in q.entities for w in tokens(e.key)}
         event = [t for t in dict.fromkeys(tokens(asked)) if self.known(t) and t not in entity_words]
         if len(event) < 2:
@@ -1549,12 +1555,22 @@ def _focus(question: str) -> str:
 _TIME_PART = re.compile(r"\b(?:end|beginning|start|middle|half|close)\s+of\b", re.I)
 
 
-def _dated_event(question: str) -> frozenset[str]:
-    """The event whose date is asked ("start date", "primary completion date"): its word's synonyms."""
-    m = re.search(r"\b([\w-]+)\s+date\b", question, re.I)
-    if not m or m.group(1).casefold() in STOPWORDS or m.group(1).casefold() in ("what", "which", "exact", "actual", "estimated"):
-        return frozenset()
-    return frozenset().union(*(synonyms(t) for t in tokens(m.group(1))))
+# words telling one dated event of a record from another: "last update posted", "primary completion"
+_EVENT_QUALIFIERS = frozenset(tokens("first last primary study update start completion results"))
+
+
+def _dated_event(question: str) -> tuple[frozenset[str], ...]:
+    """The event whose date is asked ("start date", "primary completion date", "last update posted
+    date"): for its word and each qualifier before it, that word's synonyms, all of which the span must say."""
+    m = re.search(r"\b((?:[\w-]+\s+){0,2})([\w-]+)\s+date\b", question, re.I)
+    if not m or m.group(2).casefold() in STOPWORDS or m.group(2).casefold() in ("what", "which", "exact", "actual", "estimated"):
+        return ()
+    event = [frozenset().union(*(synonyms(t) for t in tokens(m.group(2))))]
+    for word in reversed(m.group(1).split()):
+        if not set(tokens(word)) <= _EVENT_QUALIFIERS or not tokens(word):
+            break
+        event.append(frozenset().union(*(synonyms(t) for t in tokens(word))))
+    return tuple(e for e in event if e)
 
 
 def _event_words(text: str) -> set[str]:

@@ -703,6 +703,16 @@ def test_the_date_of_a_named_event_needs_that_event_and_what_is_set_aside_is_not
                    "expected by the end of 1H 2026.\n"})
     answer = plan.ask("What is the estimated primary completion date of the RESOLUTION trial?", dense={"1H 2026": 0.8})
     assert answer.abstained, answer.text  # "the end of 1H 2026" dates data, not a completion
+    # every word naming the event counts: "last update posted", not just "posted"
+    record = Corpus({"record.txt": "Study of ALLO-605\n\nFirst Posted : | August 11, 2021 |\n"
+                     "Last Update Posted : | February 11, 2022 |\n"})
+    answer = record.ask("What is the last update posted date of the ALLO-605 record?", dense={"First Posted": 0.9, "Last Update": 0.25})
+    assert not answer.abstained and "2022" in answer.text and "2021" not in answer.text, answer.text
+    from rag.answer import _dated_event
+    event = _dated_event("What is the last update posted date of the ALLO-605 record?")
+    said = set(tokens("First Posted : August 11, 2021"))
+    assert len(event) == 3 and not all(e & said for e in event)  # ("posted" alone would let "First Posted" answer)
+    assert len(_dated_event("What is the ALLO-605 study start date?")) == 2
 
 
 def test_what_a_what_is_the_x_of_question_asks_for_outweighs_its_other_words():
@@ -1115,6 +1125,8 @@ def test_the_result_of_an_analysis_the_documents_only_plan_is_not_given():
     assert answer.abstained, answer.text
     answer = corpus.ask("Did cema-cel pass the ALPHA3 interim futility analysis of MRD clearance?", dense={"first test": 0.8})
     assert answer.abstained, answer.text
+    answer = corpus.ask("Outcome of the ALPHA3 interim futility analysis – was MRD clearance improved?", dense={"first test": 0.8})
+    assert answer.abstained and "only that it is planned" in answer.reason, answer.text
     hoped = Corpus({"r.txt": "Acme outlook\n\n- Interim Futility Analysis of MRD Clearance from the ALPHA3 Trial Planned for "
                     "Early Q2 2026\n\nA 25% improvement in MRD clearance with cema-cel would pass the bar of the analysis.\n"})
     answer = hoped.ask("Did cema-cel pass the ALPHA3 interim futility analysis of MRD clearance?", dense={"would pass": 0.8})
@@ -1689,6 +1701,10 @@ def test_a_generic_word_of_what_is_set_aside_does_not_mark_a_span_as_about_it():
     ("NCT06991114: phase?", "other"),
     ("Rheum trial: required washout from prior rituximab or other B-cell depleting therapy?", "other"),
     ("ALLO-605 – what is it called?", "other"),
+    # a fragment asks for what its noun names
+    ("Recommended Phase 2 dose selected for ALLO-605?", "dose"),
+    ("Last update posted date on the ALLO-605 record", "date"),
+    ("And its phase?", "other"),
 ])
 def test_a_yes_no_question_is_known_after_a_set_aside_lead_and_without_a_verb(question, expects):
     assert analyze(question, [], frozenset()).expects == expects
