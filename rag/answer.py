@@ -132,6 +132,9 @@ _ALL_SOURCES = re.compile(r"\b(?:(?:across|in|from|of|per|according to)\s+(?:bot
 # "which of the trials use a 3+3 design?", "which products are tested in it?": asked of every document
 _WHICH_OF_MANY = re.compile(r"^\s*(?:[^,.?]+[.?]\s+)*which\s+(?:of\s+(?:the|these|those)\s+)?(?:[\w-]+\s+)?(?:trials|studies|products|programs|"
                             r"programmes|candidates|therapies)\b", re.I)
+# "the two antigens", "its three arms": the number of things a list question asks for
+_HOW_MANY_ASKED = re.compile(r"\b(?:(?:what|which)\s+(?:are|were)|name|list|give(?:\s+me)?)\s+(?:the|its|their|these|those)\s+"
+                             r"(two|three|four|five|six)\s+(?=(?:[\w-]+\s+)?[\w-]+s\b)", re.I)
 # "what figure does each give?", "... each quote a response rate": what every document says
 _EACH_SAYS = re.compile(r"\b(?:does|do)\s+each(?:\s+(?:one|source|document|of them))?\s+(?:give|report|quote|state|say|cite|mention)\b|"
                         r"\beach\s+(?:of\s+them\s+|one\s+)?(?:quotes?|reports?|gives?|states?|cites?)\s+(?:a|an|the|its|their)\b", re.I)
@@ -465,7 +468,8 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     if re.search(r"\b(?:over|during|within|in|for|across) what (?:time ?frames?|(?:time )?periods?|duration|window|length of time)\b|"
                  r"\b(?:over|for|within) how long\b|\bhow long (?:a|an|of a)\b|\bhow much (?:time|longer)\b", ql):
         return "date", frozenset()  # "over what time frame is the response rate assessed?" asks when, not a rate
-    last = re.split(r"(?<=[.!?])\s+(?=[A-Z])|\s+[-–—]\s+(?=[a-z]+\b)|:\s+(?=[a-z]+\b)", q.strip())[-1]  # ("... on levothyroxine - could they join?", "Quick check: does it ...?")
+    last = re.split(r"(?<=[.!?])\s+(?=[A-Z])|(?<=[?!])\s+(?=[a-z])|(?<=\.)\s+(?=(?:what|which|who|where|when|how|is|are|does|do|did|can|could|will|would)\b)|"
+                    r"\s+[-–—]\s+(?=[a-z]+\b)|:\s+(?=[a-z]+\b)", q.strip())[-1]  # ("... on levothyroxine - could they join?", "Quick check: does it ...?")
     if _YESNO.match(last) or _YESNO.match(_LEAD_CLAUSE.sub("", last)) or _TAG.search(last):  # "If she had a transplant, could she enroll?"
         return "yesno", frozenset()
     if _TERSE_YESNO.search(q) and not re.search(r"\b(?:what|which|who|whom|whose|where|when|why|how)\b", ql):
@@ -728,8 +732,10 @@ class Answerer:
                      } if q.expects != "yesno" else set()
         names -= described  # "the anti-BCMA CAR T study": what the study is, not a site or party named
         type_words = _TYPE_WORDS.get(q.expects, frozenset()) | (_PUBLICATION_WORDS if _asks_publication(q) else frozenset())
+        # "what are the two antigens": how many are asked for, which a passage naming them need not say
+        counted = {t for m in _HOW_MANY_ASKED.finditer(wording) for t in tokens(m.group(1))}
         for t in dict.fromkeys(asked + tokens(q.context)):
-            if t in entity_words or t in _HEDGES or t in _COMPARING:
+            if t in entity_words or t in _HEDGES or t in _COMPARING or t in counted:
                 continue  # entities are checked by scope, not by wording; "roughly" asks nothing
             if JOINERS.search(t) and not self.known(t) and all(stem(p) in asked for p in JOINERS.split(t) if p):
                 continue  # "drugs/interventions": its parts are asked, each on its own

@@ -140,7 +140,7 @@ SYNONYM_GROUPS = [
     "survive survival life expectancy",
     "verified checked updated update",
     "posted listed listing published registered",
-    "target targets targeting directed anti recognizes",
+    "target targets targeting directed anti recognizes recognize recognise recognized recognised recognizing recognising",
     "contact phone call email",
     "kidney renal rcc",
     "myeloma mm",

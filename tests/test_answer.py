@@ -1705,6 +1705,9 @@ def test_a_generic_word_of_what_is_set_aside_does_not_mark_a_span_as_about_it():
     ("Recommended Phase 2 dose selected for ALLO-605?", "dose"),
     ("Last update posted date on the ALLO-605 record", "date"),
     ("And its phase?", "other"),
+    # the last of two sentences asks, even in lower case
+    ("Does the ALLO-605 study go by a shorter name? what do they call it", "other"),
+    ("My husband had a transplant a few years back. could he still get into the ALLO-605 trial?", "yesno"),
 ])
 def test_a_yes_no_question_is_known_after_a_set_aside_lead_and_without_a_verb(question, expects):
     assert analyze(question, [], frozenset()).expects == expects
@@ -1717,3 +1720,12 @@ def test_a_date_the_span_gives_otherwise_says_no():
     for asked in ("in August 2021", "in 2021"):
         yes = corpus.ask(f"Was the record first posted {asked}?", dense={"First Posted": 0.8})
         assert yes.text.startswith("Yes. First Posted"), yes.text
+
+
+def test_how_many_things_a_list_question_asks_for_is_no_word_a_passage_must_say():
+    corpus = Corpus({"p.txt": "ACME-329 news\n\nACME-329 targets both CD19+ B-cells and CD70+ activated T-cells.\n\n"
+                     "The ACME-329 trial tests two dose levels in two parallel cohorts.\n"})
+    answer = corpus.ask("What are the two antigens ACME-329 is engineered to recognize?", dense={"targets both": 0.45, "two dose": 0.6})
+    assert not answer.abstained and "CD19" in answer.text.split("[1]")[0], answer.text
+    q = corpus.question("Which diseases do the two trials have in common?")  # (a count of what is asked about stays)
+    assert any("two" in c.members for c in corpus.answerer.concepts(q))
