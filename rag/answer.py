@@ -87,7 +87,7 @@ _MONEY = re.compile(r"[$€£]\s*\d|\b\d[\d,.]*\s*(?:usd|dollars|euros|million d
 _DOSE = re.compile(r"\d[\d,.]*\s*(?:mg|g|µg|mcg|ug|ml|iu|units?|cells|million|billion|x\s*10|×\s*10|/kg|/m2|mg/m2)\b", re.I)
 _QUANTITY = re.compile(r"(?<![\w/\[-])(?<!phase )(?<!Phase )[<>≥≤~]?\d[\d,.]*(?:\+|\s*%)?(?![\w/])(?!-[A-Za-z])|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.I)
 _YESNO = re.compile(r"^[\s,;:]*(?:is|are|does|do|did|can|could|will|would|was|were|has|have|had|should|may|must)\b", re.I)
-_LIST = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}[\w-]+s\s+(?:are|were|do|does|did|will|would|can|could|must|is|have|has)\b|\b(?:two|three|four|five|both)\s+[\w-]+s\b|\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will|must|could|can)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bindications\b|\bendpoints\b|\bdiseases\b|\bgroups\b|\bincluding\b|\b(?:for|of|in|to|by) (?:each|every)\b", re.I)
+_LIST = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}[\w-]+s\s+(?:are|were|do|does|did|will|would|can|could|must|is|have|has)\b|\b(?:two|three|four|five|both)\s+[\w-]+s\b|\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will|must|could|can)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bindications\b|\bendpoints\b|\bdiseases\b|\bgroups\b|\bincluding\b|\b(?:for|of|in|to|by) (?:each|every)\b|\b(?:every|all)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:interventions?|agents?|drugs?|sites?|locations?|conditions?|arms?|outcomes?|criteri(?:on|a))\b", re.I)
 # who is asking, put before the question: "From an investor's perspective, ...", "As a treating physician, ..."
 _FRAMING = re.compile(r"^\s*(?:(?:from|speaking from|with) (?:an?|the|my|our) [\w\s'’-]{0,40}?(?:perspective|standpoint|point of view|viewpoint|angle|lens)"
                       r"|(?:speaking )?as (?:an?|the) (?:[\w-]+ ){0,3}(?:physician|doctor|clinician|investor|analyst|regulator|nurse|patient|"
@@ -110,9 +110,9 @@ _ASKER = re.compile(r"^\s*(?:our|my|the)\s+(?:[\w'’/-]+\s+){0,3}(?:team|group|
 # ... and what the asker will pass on: "What should I tell her?"
 _PASS_ON = re.compile(r"(?<=[.?!])\s*(?:so\s+)?(?:what|how)\s+(?:should|do|can|could|would|shall)\s+(?:i|we)\s+(?:tell|say to|answer|reply to|"
                       r"respond to)\s+(?:her|him|them|the\s+[\w-]+)\s*\??\s*$", re.I)
-# what is put before the question proper: "If a patient had X, could they ...?", "According to Allogene, were ...?"
 # a question with no verb, a thing then what it is asked to be: "ALLO-329 – CRISPR-edited?" (not "NCT06991114: phase?")
 _TERSE_YESNO = re.compile(r"(?:\s[-–—]+|:)\s+(?!(?:the|its|their|a|an)\b)(?:[\w/-]+\s+){0,3}?[\w/-]*[a-z]{3,}ed\b(?:\s+[\w-]+)?\s*\?\s*$", re.I)
+# what is put before the question proper: "If a patient had X, could they ...?", "According to Allogene, were ...?"
 _LEAD_CLAUSE = re.compile(r"^\s*[^,?]{1,80},\s*", re.I)
 _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
 # "how many will it enroll?" asks for a planned enrollment, which only a passage about enrolling
@@ -125,7 +125,7 @@ _SET_ASIDE = re.compile(r"(?:[,;:(]|\s[-–—]+)\s*(?:and\s+|but\s+)?not\s+((?:
                         r"(?<!would )(?<!'d )(?<!’d )(?<!look )(?<!looks )(?<!seem )(?<!seems )(?<!feel )(?<!feels )(?<!it )"
                         r"\b(?:like|unlike|as with|similar to)\s+((?:the|a|an|its)\s+)?([^?.,;()]+)", re.I)
 _REQUEST = re.compile(r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
-                      r"(?:tell|give|show|list|name|share|remind|summari[sz]e)\s+(?:me|us)?\s*(?=\w)", re.I)
+                      r"(?:tell|give|show|list|name|share|remind|summari[sz]e|(?:run|walk|take|talk)\s+(?:me|us)\s+through)\s+(?:me|us)?\s*(?=\w)", re.I)
 # "across the two Allogene sources": which documents to read (all), not what a passage must say
 _ALL_SOURCES = re.compile(r"\b(?:(?:across|in|from|of|per|according to)\s+(?:both|all|each)?\s*(?:of\s+)?(?:the\s+)?(?:two|both|all|"
                           r"several|various|different)|across\s+(?:the|our|these))\s+(?:[\w-]+\s+){0,2}?(?:sources|documents|articles|releases|reports|texts)\b", re.I)
@@ -313,7 +313,7 @@ _ASKS_WHICH_PRODUCTS = re.compile(r"\b(?:which|what)(?:\s+of\s+(?:the|its|their|
 # "which interventions make up the regimen": how parts form a whole, which asks for the parts, not these words
 _PARTS_OF = re.compile(r"\b(?:make|makes|made|making) up\b|\bconsist(?:s|ed|ing)? of\b|\bcompris(?:e|es|ed|ing)\b|\b(?:is|are) composed of\b", re.I)
 # how precisely or surely the question asks, not what it asks about: "roughly how much", "exactly when", "does it really work"
-_HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark really truly whether".split())
+_HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark really truly whether every".split())
 # "how does the conditioning differ in A?": that it is set beside another, which each side's passage does not say
 _COMPARING = frozenset(stem(w) for w in "differ differs differed difference differences".split())
 _LOWER_BOUND = re.compile(r"(?:≥|>=|at least|minimum(?: of)?|more than|over)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:years?\s+)?(?:and older|or older|or more|and over|\+)", re.I)
@@ -707,7 +707,7 @@ class Answerer:
         out = []
         entity_words = {w for e in q.entities for w in tokens(e.key)}
         # "according to the 2025 news article": which document to read, not what the passage says
-        wording = _PARTS_OF.sub(" ", _without(q.text, q.read_in + q.excluded))
+        wording = _PARTS_OF.sub(" ", _REQUEST.sub("", _without(q.text, q.read_in + q.excluded)))  # ("run me through": no word asked)
         asked = tokens(wording)
         # a lay phrase is one idea, which the documents say in their own terms
         glossed = [g for g in q.glossed if any(self.known(m) for m in g.members)]

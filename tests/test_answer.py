@@ -1729,3 +1729,12 @@ def test_how_many_things_a_list_question_asks_for_is_no_word_a_passage_must_say(
     assert not answer.abstained and "CD19" in answer.text.split("[1]")[0], answer.text
     q = corpus.question("Which diseases do the two trials have in common?")  # (a count of what is asked about stays)
     assert any("two" in c.members for c in corpus.answerer.concepts(q))
+
+
+def test_run_me_through_every_intervention_asks_for_the_list_and_no_word_of_the_request():
+    corpus = Corpus({"r.txt": "Study record\n\nArm | Intervention/treatment\n\n"
+                     "Myeloma | Drug: Fludarabine Drug: Cyclophosphamide | Phase 1\n"})
+    q = corpus.question("Run me through every intervention listed for the study.")
+    assert q.wants_list
+    words = {m for c in corpus.answerer.concepts(q) for m in c.members}
+    assert not words & {"run", "every"}, words
