@@ -234,7 +234,7 @@ _OPEN = r"\bopen[- ]label\b|\bunblinded\b|\bmasking\W+none\b"
 _BLIND = r"(?<!un)\b(?:double|single|triple)?[- ]?blind(?:ed)?\b|\bmasked\b"
 _CONTRARIES = [(re.compile(a, re.I | re.S), re.compile(b, re.I | re.S)) for a, b in (
     (_BLIND, _OPEN), (_OPEN, r"(?<!un)\b(?:double|single|triple|quadruple)[- ]blind(?:ed)?\b|\bmasking\W+(?:single|double|triple|quadruple)\b"),
-    (r"(?<!non-)(?<!non)\brandomi[sz]ed\b", r"\bnon-?randomi[sz]ed\b|\bsingle[- ](?:arm|group)\b"),
+    (r"(?<!non-)(?<!non)\brandomi[sz](?:e|es|ed|ing|ation)\b", r"\bnon-?randomi[sz]ed\b|\bsingle[- ](?:arm|group)\b"),
     (r"\bnon-?randomi[sz]ed\b|\bsingle[- ](?:arm|group)\b", r"(?<!non-)(?<!non)\brandomi[sz]ed\b"),
     (r"\bplacebo\b", r"\bsingle[- ](?:arm|group)\b|\bopen[- ]label\b"),
     # a child asked about, adults only admitted: "Could a 15-year-old join?" of "adults with ..."

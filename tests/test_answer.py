@@ -239,6 +239,7 @@ THYROID = Chunk("d.txt", 0, 0, "Current or history of thyroid disorder, except f
     ("Is the study blinded?", Chunk("d.txt", 0, 0, "A Single-Arm, Open-Label, Phase 1/2 Study", 9, "", "text"), "No."),
     ("Is the study double-blind?", Chunk("d.txt", 0, 0, "A randomized, double-blind, placebo-controlled study", 9, "", "text"), "Yes."),
     ("Is the trial randomized?", Chunk("d.txt", 0, 0, "A Single-Arm, Open-Label, Phase 1/2 Study", 9, "", "text"), "No."),
+    ("Does the trial randomize patients between arms?", Chunk("d.txt", 0, 0, "A Single-Arm, Open-Label, Phase 1/2 Study", 9, "", "text"), "No."),
     ("Is the study open-label?", Chunk("d.txt", 0, 0, "Masking: | Double-Blind |", 9, "", "row"), "No."),
 ])
 def test_yes_or_no_reads_bounds_lists_and_fields(question, chunk, verdict):
