@@ -263,6 +263,9 @@ _OTHER_MONEY = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
 _ENDS = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
     (r"\b(?:highest|maximum|max|top|largest|greatest|peak)\b", r"\b(?:starting|initial|lowest|minimum)\b"),
     (r"\b(?:starting|initial|lowest|minimum)\b", r"\b(?:highest|maximum|max|top|largest|greatest|peak)\b"))]
+# (the most of a count is said "up to": "the maximum number of dose levels" of "up to four dose levels";
+# the highest dose is not)
+_COUNTED_ENDS = [(asked, re.compile(asked.pattern.replace("peak)", "peak|up to|at most)"), re.I), other) for asked, other in _ENDS]
 _ENDED_TYPES = {"dose", "number", "count", "percent"}
 # "Overall status: Terminated.": a labelled field whose value is a few words, no numbers
 _FIELD_LINE = re.compile(r"([A-Z][\w ()/-]{1,40}):[ \t]+([^\d\n:]{1,60}?)\.?")
@@ -837,7 +840,8 @@ class Answerer:
         shunned = {t for t in shunned if specificity(t) >= SHUNNED_SPECIFICITY} or shunned
         # "what launch price?": the other money the question is not asking about
         other_money = [(asked, other) for asked, other in _OTHER_MONEY if asked.search(q.text)]
-        other_end = [(asked, other) for asked, other in _ENDS if asked.search(q.text)] if q.expects in _ENDED_TYPES else []
+        other_end = [(said, other) for asked, said, other in _COUNTED_ENDS if asked.search(q.text)] if q.expects == "count" else \
+            [(asked, other) for asked, other in _ENDS if asked.search(q.text)] if q.expects in _ENDED_TYPES else []
         out: dict[tuple[str, int, int], Picked] = {}
         for h in hits:
             scope = self.scope_of(h.chunk.source)

@@ -1369,6 +1369,9 @@ def test_the_highest_dose_is_not_answered_by_the_starting_dose():
                      "20 million CAR T cells.\n"})
     assert corpus.ask("What is the highest cell dose that will be tested?", dense={"starting cell dose": 0.7}).abstained
     assert not corpus.ask("What is the starting cell dose?", dense={"starting cell dose": 0.7}).abstained
+    # the most of a count is said "up to"
+    most = corpus.ask("What is the maximum number of dose levels it will test?", dense={"starting cell dose": 0.7})
+    assert not most.abstained and "up to four" in most.text, most.text
 
 
 def test_what_a_product_is_likened_to_is_not_what_is_asked_about():
