@@ -1381,6 +1381,12 @@ class Answerer:
         either wording; its words are not repeated in the answer."""
         asked = set(tokens(q.text + " " + q.context))
         said_tokens = set(tokens(said.chunk.text)) | set(tokens(said.chunk.heading))
+        qualified = _qualified_numbers(q.text)
+        # a yes/no the chosen span settles ("Open-Label" in a title for "blinded?") is settled as surely by a
+        # field saying so ("Masking: None (Open Label)"): the same verdict, on the same grounds
+        settling = q.expects == "yesno" and _settles(q.text, qualified, said.chunk.text)
+        verdict = yes_or_no(q.text, said.chunk, q.glossed) if settling else ""
+        corroborating: list[Picked] = []
         for p in ranked:
             if (p.chunk.source != said.chunk.source or p.score < FIGURE_RESTATES_SCORE * self.min_score
                     or p.chunk.text.strip() == said.chunk.heading.strip()  # a section's title states nothing
@@ -1394,6 +1400,9 @@ class Answerer:
             brief = len(new) <= RESTATEMENT_WORDS or len(new - said_tokens) <= RESTATEMENT_UNSAID
             if p.score >= self.min_score and brief and new & said_tokens and held >= RESTATES * weight:
                 return [p]
+            if (settling and not corroborating and _settles(q.text, qualified, p.chunk.text)
+                    and yes_or_no(q.text, p.chunk, q.glossed) == verdict):
+                corroborating = [p]  # (a passage saying the same statement again comes first)
             # nothing the chosen span does not say ("This is a Phase 2 study." beside a table row giving Phase 2)
             if len(own) >= 2 and new <= said_tokens and (new or q.expects == "yesno"):
                 return [p]
@@ -1404,7 +1413,7 @@ class Answerer:
             if (q.expects in _FIGURES and figures <= said_tokens and any(not re.fullmatch(r"(?:19|20)\d\d", f) for f in figures)
                     and len(new & said_tokens) >= FIGURE_RESTATES * len(new)):
                 return [p]
-        return []
+        return corroborating
 
     def _abstain(self, hits: Sequence[Hit], reason: str) -> Answer:
         closest = tuple(Picked(h.chunk, h.title, h.dense) for h in hits[:2])

@@ -1742,3 +1742,12 @@ def test_run_me_through_every_intervention_asks_for_the_list_and_no_word_of_the_
     assert q.wants_list
     words = {m for c in corpus.answerer.concepts(q) for m in c.members}
     assert not words & {"run", "every"}, words
+
+
+def test_a_field_settling_a_yes_no_the_same_way_is_cited_beside_the_span_that_settles_it():
+    corpus = Corpus({"r.txt": "Study of ALLO-605\n\nOfficial Title: | A Single-Arm, Open-Label, Phase 1/2 Study of ALLO-605 |\n"
+                     "Masking: | None (Open Label) |\n\nPrimary Purpose: | Treatment |\n"})
+    answer = corpus.ask("Is the ALLO-605 study blinded?", dense={"Official Title": 0.8, "Masking": 0.4})
+    cited = [p.chunk.text for p in answer.spans]
+    assert answer.text.startswith("No. Official Title"), answer.text
+    assert any(c.startswith("Masking") for c in cited) and not any("Purpose" in c for c in cited), cited
