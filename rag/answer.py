@@ -922,6 +922,8 @@ class Answerer:
                     continue  # "what lymphodepletion do they get?" is not answered by "... before the start of lymphodepletion"
                 if asks_agents and _DRUG.search(c.text):
                     s += 0.06  # "which chemo agents?": a span naming a drug (fludarabine, rituximab) names one
+                    if q.wants_list:  # ("what agents are given?": a span naming several lists them)
+                        s += 0.02 * min(len({m.casefold() for m in _DRUG.findall(c.text) + CODE.findall(c.text)}), 5)
                 # a yes/no question's numbered thing (Phase 1), numbered otherwise in the span, says no;
                 # "what Week 52 threshold": the question's own "Week 52" is not the value asked for
                 decides = q.expects == "yesno" and _settles(q.text, qualified, c.text)

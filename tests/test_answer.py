@@ -1751,3 +1751,11 @@ def test_a_field_settling_a_yes_no_the_same_way_is_cited_beside_the_span_that_se
     cited = [p.chunk.text for p in answer.spans]
     assert answer.text.startswith("No. Official Title"), answer.text
     assert any(c.startswith("Masking") for c in cited) and not any("Purpose" in c for c in cited), cited
+
+
+def test_asked_which_agents_are_given_a_span_naming_several_lists_them():
+    corpus = Corpus({"r.txt": "Study of ALLO-605\n\nOfficial Title: | A Study of ALLO-605 Cell Therapy Given After Fludarabine in Myeloma |\n\n"
+                     "Myeloma | Genetic: ALLO-605 Biological: ALLO-647 Drug: Fludarabine Drug: Cyclophosphamide | Phase 1 |\n"})
+    q = corpus.question("What agents do patients get in the ALLO-605 trial?")
+    ranked = corpus.answerer.candidates(q, corpus.hits(q.query, {"Official Title": 0.6, "Genetic": 0.55}))
+    assert ranked[0].chunk.text.startswith("Myeloma | Genetic"), [p.chunk.text for p in ranked]
