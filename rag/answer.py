@@ -30,6 +30,7 @@ READ_IN_SCORE = 0.9  # share of min_score a passage needs in the document the qu
 SUBJECT = 0.3  # weight of a word describing the thing asked about ("the dual-target lupus AlloCAR"), which a passage about it need not repeat
 SETTLED_SCORE = 0.6  # share of min_score a span needs that settles a yes/no question (Phase 2 for "phase 1?")
 FOCUS = 2.0  # weight of the thing a "what is the X of Y" question asks for (X), against its other words
+NAMED_SUBJECT = 0.06  # score a passage gains by naming a product, when the question describes one without naming it
 DESCRIBING_SPECIFICITY = 0.5  # a word describing a trial ("the cord-blood NK cell trial") that tells documents apart
 SPELLING_SOURCES = 10  # retrieved documents searched for an abbreviation spelt out
 SPELLED_SPECIFICITY = 0.3  # ... and a spelt-out abbreviation's
@@ -842,6 +843,12 @@ class Answerer:
         other_money = [(asked, other) for asked, other in _OTHER_MONEY if asked.search(q.text)]
         other_end = [(said, other) for asked, said, other in _COUNTED_ENDS if asked.search(q.text)] if q.expects == "count" else \
             [(asked, other) for asked, other in _ENDS if asked.search(q.text)] if q.expects in _ENDED_TYPES else []
+        # "the lupus cell therapy": a passage naming one product, in a document the description fits,
+        # is about that product; one naming none may be about the company's platform as a whole
+        fits = [self._fitting(q, m.group(1), {h.chunk.source for h in hits}) for m in _SUBJECT.finditer(q.text)
+                if not re.search(r"(?:study|trial)$", m.group(0), re.I)] if not q.entities and q.expects != "yesno" else []
+        fits = [f for f in fits if f is not None]
+        subject_docs = set.intersection(*fits) if fits else set()
         out: dict[tuple[str, int, int], Picked] = {}
         for h in hits:
             scope = self.scope_of(h.chunk.source)
@@ -920,6 +927,8 @@ class Answerer:
                     continue  # "which diseases does it enroll?" is not answered by "adults with rheumatic diseases"
                 if names_regimen and not (_DRUG.search(c.text) or _GIVES_REGIMEN.search(c.text)):
                     continue  # "what lymphodepletion do they get?" is not answered by "... before the start of lymphodepletion"
+                if c.source in subject_docs and len({e for e in mentions(c.text) if e.cls == "product"}) == 1:
+                    s += NAMED_SUBJECT
                 if asks_agents and _DRUG.search(c.text):
                     s += 0.06  # "which chemo agents?": a span naming a drug (fludarabine, rituximab) names one
                     if q.wants_list:  # ("what agents are given?": a span naming several lists them)

@@ -1759,3 +1759,17 @@ def test_asked_which_agents_are_given_a_span_naming_several_lists_them():
     q = corpus.question("What agents do patients get in the ALLO-605 trial?")
     ranked = corpus.answerer.candidates(q, corpus.hits(q.query, {"Official Title": 0.6, "Genetic": 0.55}))
     assert ranked[0].chunk.text.startswith("Myeloma | Genetic"), [p.chunk.text for p in ranked]
+
+
+def test_a_product_asked_about_by_description_is_answered_by_a_passage_naming_it():
+    corpus = Corpus({"news.txt": "ACME-329 cleared\n\nACME-329 is a cell therapy for lupus.\n\n"
+                     "Acme stated that ACME-329 may be manufactured at a scale of 60,000 doses annually.\n",
+                     "outlook.txt": "Acme outlook\n\nOur lupus program advances.\n\n"
+                     "Manufacturing scalability of approximately 30,000 - 60,000+ doses annually\n"})
+    q = corpus.question("How many doses per year could the company manufacture of its lupus cell therapy?")
+    ranked = corpus.answerer.candidates(q, corpus.hits(q.query, {"scalability": 0.6, "stated that": 0.5}))
+    assert ranked[0].chunk.text.startswith("Acme stated that ACME-329"), [p.chunk.text for p in ranked]
+    # (a study described is told apart by its documents, not by a passage naming a product)
+    q = corpus.question("How many doses per year could the company manufacture for its lupus study?")
+    ranked = corpus.answerer.candidates(q, corpus.hits(q.query, {"scalability": 0.6, "stated that": 0.5}))
+    assert ranked[0].chunk.text.startswith("Manufacturing"), [p.chunk.text for p in ranked]
