@@ -42,6 +42,7 @@ COMPOUND_PART, COMPOUND_HEAD = 5, 3  # letters a word needs, and that a compound
 SAYS_ALL_SCORE = 0.8  # share of the best span's score a yes/no span saying every term asked needs, to decide instead
 RESTATES = 0.75  # share of a passage's new words (idf-weighted) the chosen span holds, to cite it as the same statement
 RESTATEMENT_WORDS = 8  # ... and at most this many words the question does not use: a restatement is short
+UNSAID_TELLS = 0.5  # how specific a word must be, that a restatement says and the chosen span does not, to count against it
 RESTATEMENT_UNSAID = 1  # ... or, longer, at most this many the chosen span does not say either
 FIGURE_RESTATES = 0.3  # share of its new words (by count) a passage giving the answer's figures again needs the chosen span to hold
 FIGURE_RESTATES_SCORE = 0.75  # ... and the share of min_score it needs: the figure it repeats vouches for it
@@ -1408,7 +1409,8 @@ class Answerer:
             weight = sum(self.idf(t) for t in new)
             held = sum(self.idf(t) for t in new & said_tokens)
             # short, or long with next to nothing the chosen span does not say ("will include patients with ...")
-            brief = len(new) <= RESTATEMENT_WORDS or len(new - said_tokens) <= RESTATEMENT_UNSAID
+            # (generic words, "The conditions listed are ...", say nothing the chosen span leaves unsaid)
+            brief = len(new) <= RESTATEMENT_WORDS or len({t for t in new - said_tokens if specificity(t) >= UNSAID_TELLS}) <= RESTATEMENT_UNSAID
             if p.score >= self.min_score and brief and new & said_tokens and held >= RESTATES * weight:
                 return [p]
             if (settling and not corroborating and _settles(q.text, qualified, p.chunk.text)

@@ -1773,3 +1773,14 @@ def test_a_product_asked_about_by_description_is_answered_by_a_passage_naming_it
     q = corpus.question("How many doses per year could the company manufacture for its lupus study?")
     ranked = corpus.answerer.candidates(q, corpus.hits(q.query, {"scalability": 0.6, "stated that": 0.5}))
     assert ranked[0].chunk.text.startswith("Manufacturing"), [p.chunk.text for p in ranked]
+
+
+def test_a_restatement_s_generic_words_do_not_keep_it_from_being_cited_beside_the_answer():
+    corpus = Corpus({"nk.txt": "NK study\n\nStudy of AlloNK and rituximab in adults with relapsing rheumatoid arthritis, "
+                     "inflammatory myopathies, systemic sclerosis, or Sjögren’s disease\n\nThe conditions listed are systemic "
+                     "sclerosis (SSc), rheumatoid arthritis (RA), inflammatory myopathies (IIMs), and Sjögren’s disease (SjD).[1]\n\n"
+                     "The sponsor is a biotechnology company in California.\n"})
+    answer = corpus.ask("What diseases is the AlloNK trial enrolling?", dense={"Study of AlloNK": 0.8, "conditions listed": 0.4})
+    cited = [p.chunk.text for p in answer.spans]
+    assert cited[0].startswith("Study of AlloNK") and any(c.startswith("The conditions listed") for c in cited), answer.text
+    assert not any("sponsor" in c for c in cited), cited
