@@ -318,7 +318,7 @@ _ASKS_WHICH_PRODUCTS = re.compile(r"\b(?:which|what)(?:\s+of\s+(?:the|its|their|
 # "which interventions make up the regimen": how parts form a whole, which asks for the parts, not these words
 _PARTS_OF = re.compile(r"\b(?:make|makes|made|making) up\b|\bconsist(?:s|ed|ing)? of\b|\bcompris(?:e|es|ed|ing)\b|\b(?:is|are) composed of\b", re.I)
 # how precisely or surely the question asks, not what it asks about: "roughly how much", "exactly when", "does it really work"
-_HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark really truly whether every".split())
+_HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark really truly whether every together".split())
 # "how does the conditioning differ in A?": that it is set beside another, which each side's passage does not say
 _COMPARING = frozenset(stem(w) for w in "differ differs differed difference differences".split())
 _LOWER_BOUND = re.compile(r"(?:≥|>=|at least|minimum(?: of)?|more than|over)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:years?\s+)?(?:and older|or older|or more|and over|\+)", re.I)
@@ -468,6 +468,7 @@ _SIZE = re.compile(r"\bhow (?:large|big)\b(?!\s+(?:an?|the)\s+(?!study\b|trial\b
 
 def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     ql = re.sub(r"\b(what|which|who|where|when|how)['’]s\b", r"\1 is", q.lower())  # "what's the dose"
+    ql = re.sub(r"^\s*(?:and|so|but|also|then|ok(?:ay)?)\b[,\s]*", "", ql)  # "and when do they expect results?"
     if re.match(r"\s*when\b|\s*which\b(?:\s+[\w-]+){0,4}\s+(?:first|earlier|sooner|later)\b", ql):
         return "date", frozenset()  # "which started first: A or B?" compares dates
     if re.search(r"\b(?:over|during|within|in|for|across) what (?:time ?frames?|(?:time )?periods?|duration|window|length of time)\b|"

@@ -1709,6 +1709,7 @@ def test_a_generic_word_of_what_is_set_aside_does_not_mark_a_span_as_about_it():
     ("Recommended Phase 2 dose selected for ALLO-605?", "dose"),
     ("Last update posted date on the ALLO-605 record", "date"),
     ("And its phase?", "other"),
+    ("and when do they expect the first results from it?", "date"),
     # the last of two sentences asks, even in lower case
     ("Does the ALLO-605 study go by a shorter name? what do they call it", "other"),
     ("My husband had a transplant a few years back. could he still get into the ALLO-605 trial?", "yesno"),
@@ -1784,3 +1785,9 @@ def test_a_restatement_s_generic_words_do_not_keep_it_from_being_cited_beside_th
     cited = [p.chunk.text for p in answer.spans]
     assert cited[0].startswith("Study of AlloNK") and any(c.startswith("The conditions listed") for c in cited), answer.text
     assert not any("sponsor" in c for c in cited), cited
+
+
+def test_given_together_with_asks_what_given_with_says():
+    corpus = Corpus({"nk.txt": "NK study\n\nThe study treatment is given with rituximab.\n"})
+    q = corpus.question("Which antibody is the NK product given together with?")
+    assert not {m for c in corpus.answerer.concepts(q) for m in c.members} & {"together"}
