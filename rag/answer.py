@@ -318,7 +318,7 @@ _ASKS_WHICH_PRODUCTS = re.compile(r"\b(?:which|what)(?:\s+of\s+(?:the|its|their|
 # "which interventions make up the regimen": how parts form a whole, which asks for the parts, not these words
 _PARTS_OF = re.compile(r"\b(?:make|makes|made|making) up\b|\bconsist(?:s|ed|ing)? of\b|\bcompris(?:e|es|ed|ing)\b|\b(?:is|are) composed of\b", re.I)
 # how precisely or surely the question asks, not what it asks about: "roughly how much", "exactly when", "does it really work"
-_HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark really truly whether every together".split())
+_HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark really truly whether every together need needs".split())
 # "how does the conditioning differ in A?": that it is set beside another, which each side's passage does not say
 _COMPARING = frozenset(stem(w) for w in "differ differs differed difference differences".split())
 _LOWER_BOUND = re.compile(r"(?:≥|>=|at least|minimum(?: of)?|more than|over)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:years?\s+)?(?:and older|or older|or more|and over|\+)", re.I)
@@ -626,7 +626,8 @@ def _short_names(q: Question) -> list[str]:
 
 
 # what a count of one thing is a count of, said otherwise: treatments made are doses made
-_COUNTED_ALIKE = {stem("treatments"): {stem("doses")}, stem("courses"): {stem("doses")}, stem("units"): {stem("doses")}}
+# (and treatments been through are lines of therapy: "how many treatments must he have had?" of "≥3 prior lines")
+_COUNTED_ALIKE = {stem("treatments"): {stem("doses"), stem("lines")}, stem("courses"): {stem("doses")}, stem("units"): {stem("doses")}}
 
 
 def has_expected(q: Question, text: str) -> bool:

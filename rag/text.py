@@ -113,11 +113,12 @@ JOINERS = re.compile(r"[-/.+]")  # what joins the parts of one token: cost-of-go
 # equivalents belong here; a near miss (price vs cost of goods) must stay apart or traps pass.
 SYNONYM_GROUPS = [
     "enroll enrollment enrolment enrolling participant participants subject subjects people person persons individuals patients patient sign recruit accrual volunteers",
+    "patient patients mom mum mother dad father husband wife son daughter brother sister",
     "site sites center centre centers hospital hospitals institute clinic location locations",
     "sponsor sponsors sponsored responsible accountable party company funder",
     "start starts started begin began beginning commence launch launched initiate going underway kickoff",
     "complete completion completed finish end ends",
-    "eligible eligibility qualify qualifies join enter take part participate inclusion criteria allowed",
+    "eligible eligibility qualify qualifies join enter take part participate inclusion criteria allowed accept accepts accepted",
     "minimum least",
     "absent without",
     "exclude excluded exclusion ineligible disqualify",

@@ -1791,3 +1791,13 @@ def test_given_together_with_asks_what_given_with_says():
     corpus = Corpus({"nk.txt": "NK study\n\nThe study treatment is given with rituximab.\n"})
     q = corpus.question("Which antibody is the NK product given together with?")
     assert not {m for c in corpus.answerer.concepts(q) for m in c.members} & {"together"}
+
+
+def test_treatments_been_through_are_counted_as_lines_of_therapy_and_need_asks_nothing():
+    corpus = Corpus({"r.txt": "Study of ALLO-605\n\nInclusion Criteria:\n- Subjects must have received ≥3 prior MM lines of therapy\n"
+                     "- Measurable disease\n\nThe study will enroll 136 patients.\n"})
+    answer = corpus.ask("How many treatments does he need to have already been through to qualify for ALLO-605?",
+                        dense={"lines of therapy": 0.5, "enroll 136": 0.6})
+    assert not answer.abstained and "≥3" in answer.text and "136" not in answer.text, answer.text
+    q = corpus.question("What score do they need for ALLO-605?")
+    assert not {m for c in corpus.answerer.concepts(q) for m in c.members} & {"need"}

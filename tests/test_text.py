@@ -113,6 +113,8 @@ def test_synonyms_meet_question_and_document_words():
     assert stem("design") in synonyms(stem("scheme"))  # "which escalation scheme" of "uses a 3+3 design"
     # "what minimum survival, absent any therapy, to enter?" of "at least 3 months without treatment" (eligibility)
     assert "least" in synonyms(stem("minimum")) and "without" in synonyms(stem("absent")) and stem("eligible") in synonyms(stem("enter"))
+    # a relative asked about is the patient; what a trial "accepts" is what it is eligible for
+    assert stem("patient") in synonyms(stem("mom")) and stem("eligible") in synonyms(stem("accept"))
     for form in ("recognize", "recognise", "recognized"):  # (every form, whatever the stemmer leaves of it)
         assert stem("targets") in synonyms(tokens(form)[0]), form
     assert "price" not in expand(tokens("cost of goods")), "a near miss must not become a synonym"
