@@ -137,6 +137,7 @@ _WHICH_OF_MANY = re.compile(r"^\s*(?:[^,.?]+[.?]\s+)*which\s+(?:of\s+(?:the|thes
 # "the two antigens", "its three arms": the number of things a list question asks for
 _HOW_MANY_ASKED = re.compile(r"\b(?:(?:what|which)\s+(?:are|were)|name|list|give(?:\s+me)?)\s+(?:the|its|their|these|those)\s+"
                              r"(two|three|four|five|six)\s+(?=(?:[\w-]+\s+)?[\w-]+s\b)", re.I)
+_NAMES_LISTED = re.compile(r"(?:[\w'’-]+,\s+)+[\w'’-]+,?\s+(?:or|and)\s+[\w'’-]+")
 # "what figure does each give?", "... each quote a response rate": what every document says
 _EACH_SAYS = re.compile(r"\b(?:does|do)\s+each(?:\s+(?:one|source|document|of them))?\s+(?:give|report|quote|state|say|cite|mention)\b|"
                         r"\beach\s+(?:of\s+them\s+|one\s+)?(?:quotes?|reports?|gives?|states?|cites?)\s+(?:a|an|the|its|their)\b", re.I)
@@ -815,8 +816,10 @@ class Answerer:
         # a looked-up value (phone, contact, ZIP) belongs to the named site it is asked for: the
         # span holding it must name that site too, or it is some other site's value
         # (a site the documents never name, "the Dallas site", has no value to look up)
+        # (names listed one after another, "in relapsing RA, myositis, SSc or Sjögren's", say which study, not which site)
+        listed = {t for m in _NAMES_LISTED.finditer(q.text) for t in tokens(m.group(0))}
         anchors = [c.members for c in concepts if c.name and not c.typed and (c.known or q.expects in _SITE_VALUES)
-                   ] if q.expects in _LOOKUP_TYPES - {"nct"} else []  # (a trial's NCT id belongs to the trial, which scope checks)
+                   and not c.members & listed] if q.expects in _LOOKUP_TYPES - {"nct"} else []  # (a trial's NCT id belongs to the trial, which scope checks)
         # (a lay time point, "at the one-year mark", names the documents' "Week 52": a qualifier, not a value)
         qualified = _qualified_numbers(q.text) + [tuple(t.split("-")) for g in glosses(q.text) for t in g.terms.split()
                                                   if re.fullmatch(r"[a-z]+-\d+", t)]

@@ -1801,3 +1801,13 @@ def test_treatments_been_through_are_counted_as_lines_of_therapy_and_need_asks_n
     assert not answer.abstained and "≥3" in answer.text and "136" not in answer.text, answer.text
     q = corpus.question("What score do they need for ALLO-605?")
     assert not {m for c in corpus.answerer.concepts(q) for m in c.members} & {"need"}
+
+
+def test_names_listed_to_describe_a_study_do_not_anchor_the_place_asked_for():
+    corpus = Corpus({"nk.txt": "AlloNK study\n\nThe conditions listed are systemic sclerosis (SSc) and rheumatoid arthritis (RA).\n\n"
+                     "Ongoing Clinical Trials on AlloNK\n\n  • Study of AlloNK and rituximab in adults with relapsing rheumatoid "
+                     "arthritis, myositis, systemic sclerosis, or Sjögren’s disease\n\n    Recruiting\n\n"
+                     "    Bulgaria France Germany Italy Poland Portugal +2\n"})
+    answer = corpus.ask("Which countries are shown for the AlloNK study in relapsing RA, myositis, SSc or Sjögren's?",
+                        dense={"Bulgaria": 0.5})
+    assert not answer.abstained and "Bulgaria" in answer.text, answer.text
