@@ -37,8 +37,14 @@ _NOT_PLURAL = frozenset("news lens aids sars mers bias yes".split())  # four let
 _DOUBLED = re.compile(r"([b-df-hj-km-np-rtv-xz])\1$")  # a doubled consonant, not ll/ss/zz (enroll, assess)
 
 
+# a verb whose plain form keeps an -e its other forms drop: "receive" is "received"
+_SHORT_VERBS = {"receive": "receiv"}
+
+
 def stem(word: str) -> str:
     """A light suffix stemmer: enough to meet enroll/enrollment/enrolling, not a linguist."""
+    if word in _SHORT_VERBS:
+        return _SHORT_VERBS[word]
     if any(ch.isdigit() for ch in word) or len(word) <= 3 or word in _NOT_PLURAL:
         return word
     for suffix, keep in (("ational", "ate"), ("ations", ""), ("ation", ""), ("ments", ""), ("ment", ""), ("ings", ""), ("ing", ""),

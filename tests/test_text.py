@@ -101,6 +101,10 @@ def test_stem_does_not_merge_different_words():
     assert stem("news") != stem("new") and stem("aids") != stem("aid") and stem("bias") == "bias"
 
 
+def test_a_verb_s_plain_form_meets_its_other_forms():
+    assert stem("receive") == stem("received") == stem("receiving") == stem("receives")
+
+
 def test_a_short_plain_plural_meets_its_singular():
     assert stem("arms") == stem("arm") and stem("days") == stem("day")
     assert tokens("the arms of the study") == tokens("the arm of the study")
