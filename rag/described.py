@@ -31,7 +31,7 @@ DESCRIPTOR = re.compile(
     r"between|with|to|against|versus|vs\.?|across)\s+|^\s*|(?<=[.!?]\s))"
     r"(?:both\s+)?(?:the\s+|a\s+|its\s+|[A-Z][\w-]*['’]s\s+)"
     r"(?:(?P<month>" + _MONTH + r")\s+)?(?:(?P<year>(?:19|20)\d\d)\s+)?"
-    r"(?P<about>(?:[\w/-]+\s+){0,3}?)"
+    r"(?P<about>(?:[\w/()-]+\s+){0,3}?)"  # ("the ALLO-605 (NCT05000450) record")
     r"(?P<kind>" + _KIND + r")\b"
     r"(?:\s+(?P<kind2>" + _KIND + r")\b)?",  # ("the 2026 outlook press release": a press release)
     re.I,

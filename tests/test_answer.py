@@ -1002,6 +1002,8 @@ def test_a_document_asked_what_it_says_is_named_by_description():
     assert found[1].phrase.endswith("outlook press release") and found[1].about == ()
     assert [d.kinds for d in descriptors("What does the 2026 outlook say?")] == [{"press"}]
     assert [d.kinds for d in descriptors("What does the IND update article say?")] == [{"news"}]  # (an article, of the updates)
+    found = descriptors("List the study sites named in the ALLO-605 (NCT05000450) record.")
+    assert [d.phrase for d in found] == ["in the ALLO-605 (NCT05000450) record"]
 
 
 @pytest.mark.parametrize("question, each", [
