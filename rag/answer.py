@@ -263,12 +263,11 @@ _OTHER_MONEY = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
     (r"\b(?:price[sd]?|pricing|charge[sd]?|sells? for|selling for|reimburse\w*)\b", r"\bcost[- ]of[- ]goods\b|\bcogs\b|\bmanufacturing costs?\b"),
     (r"\bcost[- ]of[- ]goods\b|\bcogs\b|\bmanufacturing costs?\b|\bcosts? to (?:make|produce|manufacture)\b", r"\bprice[sd]?\b|\bpricing\b"))]
 # one end of a range asked for, a span giving the other: "the highest dose" is no "starting cell dose of 20 million"
-_ENDS = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
-    (r"\b(?:highest|maximum|max|top|largest|greatest|peak)\b", r"\b(?:starting|initial|lowest|minimum)\b"),
-    (r"\b(?:starting|initial|lowest|minimum)\b", r"\b(?:highest|maximum|max|top|largest|greatest|peak)\b"))]
+_MOST, _LEAST = r"highest|maximum|max|top|largest|greatest|peak", r"starting|initial|lowest|minimum"
+_ENDS = [(re.compile(rf"\b(?:{a})\b", re.I), re.compile(rf"\b(?:{b})\b", re.I)) for a, b in ((_MOST, _LEAST), (_LEAST, _MOST))]
 # (the most of a count is said "up to": "the maximum number of dose levels" of "up to four dose levels";
-# the highest dose is not)
-_COUNTED_ENDS = [(asked, re.compile(asked.pattern.replace("peak)", "peak|up to|at most)"), re.I), other) for asked, other in _ENDS]
+# the highest dose is not): asked, said, other
+_COUNTED_ENDS = [(_ENDS[0][0], re.compile(rf"\b(?:{_MOST}|up to|at most)\b", re.I), _ENDS[0][1]), (_ENDS[1][0], _ENDS[1][0], _ENDS[1][1])]
 _ENDED_TYPES = {"dose", "number", "count", "percent"}
 # "Overall status: Terminated.": a labelled field whose value is a few words, no numbers
 _FIELD_LINE = re.compile(r"([A-Z][\w ()/-]{1,40}):[ \t]+([^\d\n:]{1,60}?)\.?")
@@ -479,7 +478,8 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
                     r"\s+[-–—]\s+(?=[a-z]+\b)|:\s+(?=[a-z]+\b)", q.strip())[-1]  # ("... on levothyroxine - could they join?", "Quick check: does it ...?")
     if _YESNO.match(last) or _YESNO.match(_LEAD_CLAUSE.sub("", last)) or _TAG.search(last):  # "If she had a transplant, could she enroll?"
         return "yesno", frozenset()
-    if _TERSE_YESNO.search(q) and not re.search(r"\b(?:what|which|who|whom|whose|where|when|why|how)\b", ql):
+    asks_what = bool(re.search(r"\b(?:what|which|who|whom|whose|where|when|why|how)\b", ql))
+    if _TERSE_YESNO.search(q) and not asks_what:
         return "yesno", frozenset()  # "ALLO-329 – CRISPR-edited?", "ALPHA3: randomized design?"
     if re.search(r"\be-?mail\b", ql):
         return "email", frozenset()
@@ -540,7 +540,7 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     if re.search(r"^(?:(?!\b(?:what|which|who|where|when)\b).)*?\bhow (?:much|old|high|low)\b|\bhow (?:big|large|great|small) (?:an?|of an?) (?:[\w-]+ )?(?:drop|improvement|change|reduction|"
                  r"decrease|increase|gain|difference|rise|fall|shift|benefit)\b|\bwhat (?:[\w-]+ ){0,2}(?:age|threshold|cut-?off|score|level|value)\b|\bminimum age\b|\bthreshold\b|\bcut-?off\b", ql):
         return "number", frozenset()
-    if not re.search(r"\b(?:what|which|who|whom|whose|where|when|why|how)\b", ql):
+    if not asks_what:
         # a fragment ("Recommended Phase 2 dose selected for ALLO-605?", "Last update posted date on
         # the record") asks for what its noun names, as "what ..." would
         return _expects_one("what " + q)
@@ -1513,7 +1513,7 @@ def _counted_otherwise(question: str, text: str) -> bool:
     return False
 
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DATED = re.compile(rf"\b(?:({_MONTH})\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?)?((?:19|20)\d\d)\b", re.I)
 # a date the question asks about, not one naming a document ("the January 2026 outlook"): after "in", "on", ...
 _ASKED_DATE = re.compile(rf"\b(?:in|on|by|during|before|after|until|from|since)\s+(?:early\s+|mid-?\s*|late\s+)?{_DATED.pattern}(?!\s+[a-z])", re.I)
