@@ -45,6 +45,7 @@ RESTATEMENT_WORDS = 8  # ... and at most this many words the question does not u
 UNSAID_TELLS = 0.5  # how specific a word must be, that a restatement says and the chosen span does not, to count against it
 RESTATEMENT_UNSAID = 1  # ... or, longer, at most this many the chosen span does not say either
 FIGURE_RESTATES = 0.3  # share of its new words (by count) a passage giving the answer's figures again needs the chosen span to hold
+FIGURE_RESTATES_COVERAGE = 0.75  # ... or the share of the words asked it says
 FIGURE_RESTATES_SCORE = 0.75  # ... and the share of min_score it needs: the figure it repeats vouches for it
 
 NUMBER_WORDS = {w: i for i, w in enumerate(
@@ -1404,6 +1405,7 @@ class Answerer:
         settling = q.expects == "yesno" and _settles(q.text, qualified, said.chunk.text)
         verdict = yes_or_no(q.text, said.chunk, q.glossed) if settling else ""
         corroborating: list[Picked] = []
+        known = [c for c in self.concepts(q) if c.known and not c.typed] if q.expects in _FIGURES else []
         for p in ranked:
             if (p.chunk.source != said.chunk.source or p.score < FIGURE_RESTATES_SCORE * self.min_score
                     or p.chunk.text.strip() == said.chunk.heading.strip()  # a section's title states nothing
@@ -1429,7 +1431,10 @@ class Answerer:
             figures = {t for t in new if any(c.isdigit() for c in t)}
             # (a year alone, which a document dates much by, is not yet the same figure)
             if (q.expects in _FIGURES and figures <= said_tokens and any(not re.fullmatch(r"(?:19|20)\d\d", f) for f in figures)
-                    and len(new & said_tokens) >= FIGURE_RESTATES * len(new)):
+                    and (len(new & said_tokens) >= FIGURE_RESTATES * len(new)
+                         # (or a longer sentence saying every word asked as well: "An early Q2 2026 interim futility
+                         # analysis focused on MRD clearance represents ..." beside "... Analysis ... Planned for Early Q2 2026")
+                         or known and self.coverage(known, own, set()) >= FIGURE_RESTATES_COVERAGE)):
                 return [p]
         return corroborating
 

@@ -1808,3 +1808,15 @@ def test_names_listed_to_describe_a_study_do_not_anchor_the_place_asked_for():
     answer = corpus.ask("Which countries are shown for the AlloNK study in relapsing RA, myositis, SSc or Sjögren's?",
                         dense={"Bulgaria": 0.5})
     assert not answer.abstained and "Bulgaria" in answer.text, answer.text
+
+
+def test_a_longer_sentence_giving_the_same_date_for_the_same_event_is_cited_beside_the_headline():
+    corpus = Corpus({"p.txt": "Acme outlook\n\nInterim Futility Analysis of MRD Clearance from the ALPHA3 Trial Planned for Early Q2 2026\n\n"
+                     "An early Q2 2026 interim futility analysis focused on MRD clearance represents the first program-defining "
+                     "test of whether early consolidation can prevent relapse in lymphoma patients treated in community settings.\n\n"
+                     "Cash runway extends into 2H 2027.\n"})
+    answer = corpus.ask("When will the ALPHA3 interim futility analysis of MRD clearance happen?",
+                        dense={"Planned for": 0.8, "An early Q2": 0.5, "Cash runway": 0.5})
+    cited = [p.chunk.text for p in answer.spans]
+    assert cited[0].startswith("Interim Futility") and any(c.startswith("An early Q2 2026") for c in cited), answer.text
+    assert not any("runway" in c for c in cited), cited
