@@ -317,7 +317,12 @@ _ASKS_WHICH_SUBJECT = re.compile(r"\b(?:which|what)(?:\s+of\s+the)?\s+(?:[\w-]+\
 _ASKS_WHICH_PRODUCTS = re.compile(r"\b(?:which|what)(?:\s+of\s+(?:the|its|their|[\w'’-]+['’]s?))?\s+(?:[\w-]+\s+){0,3}?"
                                   r"(?:products|therapies|programs|candidates|assets)\b", re.I)
 # "which interventions make up the regimen": how parts form a whole, which asks for the parts, not these words
-_PARTS_OF = re.compile(r"\b(?:make|makes|made|making) up\b|\bconsist(?:s|ed|ing)? of\b|\bcompris(?:e|es|ed|ing)\b|\b(?:is|are) composed of\b", re.I)
+_PARTS_OF = re.compile(r"\b(?:make|makes|made|making) up\b|\bconsist(?:s|ed|ing)? of\b|\bcompris(?:e|es|ed|ing)\b|\b(?:is|are) composed of\b"
+                       # and the words of spoken emphasis ("what is it basically?", "given along with"; not
+                       # "actually", which may ask for the actual date, not the estimated one)
+                       r"|\b(?:basically|literally|honestly)\b|\balong(?= with\b)", re.I)
+# "what is X, the other thing they give?": a definition asked for; the words after the comma point to X
+_DEFINES = re.compile(r"^\s*what(?:'s|’s|\s+(?:exactly\s+)?(?:is|are))\s+([^,]{2,60}?)\s*,\s*(?:the|a|an|which|that|who)\b", re.I)
 # how precisely or surely the question asks, not what it asks about: "roughly how much", "exactly when", "does it really work"
 _HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark really truly whether every together need needs".split())
 # "how does the conditioning differ in A?": that it is set beside another, which each side's passage does not say
@@ -693,6 +698,7 @@ class _Concept:
     typed: bool = False  # names the kind of value asked for ("ZIP code"), which a typed candidate holds
     name: bool = False  # capitalised inside the question: names a place, site or organisation (Denver)
     presence: float = -1.0  # weight against a document that never uses it; -1: the weight (a describing word weighs its full weight)
+    asked: bool = True  # in the question itself, not only in the earlier turn a follow-up leans on
 
 
 class Answerer:
@@ -717,6 +723,9 @@ class Answerer:
         entity_words = {w for e in q.entities for w in tokens(e.key)}
         # "according to the 2025 news article": which document to read, not what the passage says
         wording = _PARTS_OF.sub(" ", _REQUEST.sub("", _without(q.text, q.read_in + q.excluded)))  # ("run me through": no word asked)
+        named = _DEFINES.match(wording)
+        if named and any(e.key in named.group(1).casefold() for e in q.entities):
+            wording = wording[: named.end(1)]  # "What is ALLO-647, the other drug given with ALLO-605?": what it is
         asked = tokens(wording)
         # a lay phrase is one idea, which the documents say in their own terms
         glossed = [g for g in q.glossed if any(self.known(m) for m in g.members)]
@@ -760,7 +769,8 @@ class Answerer:
             # "ZIP code", "countries": every candidate holds a value of the asked type (has_expected),
             # which is what these words ask for; they are covered by it, never foreign
             concept = _Concept(members, weight, any(self.known(m) for m in members), specific, t in type_words, t in names,
-                               weight / SUBJECT if t in described and t != focus and not _RELATIONAL.search(surface.get(t, t)) else -1.0)
+                               weight / SUBJECT if t in described and t != focus and not _RELATIONAL.search(surface.get(t, t)) else -1.0,
+                               t in asked)
             same = next((i for i, c in enumerate(out) if c.members == members), None)
             if same is None:
                 out.append(concept)
@@ -772,8 +782,8 @@ class Answerer:
     def foreign_specific(concepts: list[_Concept], doc_tokens: frozenset[str]) -> bool:
         """A domain term of the question (lupus, Germany) that the corpus uses elsewhere but this
         document never does: the document is about something else."""
-        return any(c.known and not c.typed and c.specific >= 0.9 and c.weight > 0 and not _in_document(c.members, doc_tokens)
-                   for c in concepts)
+        return any(c.known and not c.typed and c.specific >= 0.9 and c.weight > 0 and c.asked and not _in_document(c.members, doc_tokens)
+                   for c in concepts)  # (an earlier turn's word may be its lay name for what the document says: "scleroderma")
 
     def coverage(self, concepts: list[_Concept], text_tokens: set[str], heading_tokens: set[str]) -> float:
         total = sum(c.weight for c in concepts)
@@ -1230,7 +1240,9 @@ class Answerer:
             if a.key.startswith(b.key) or b.key.startswith(a.key):
                 return True
             scopes = (self.scope_of(s) for s in sorted(sources))  # only a comparison needs them
-            return any(a in sc.doc_entities and b in sc.doc_entities and (sc.linked(a, b) or sc.aliases(a, b)) for sc in scopes)
+            # ("the AlloNK study NCT06991114": a record registering that one trial and naming the product is its record)
+            return any(a in sc.doc_entities and b in sc.doc_entities and (sc.linked(a, b) or sc.aliases(a, b) or _one_record(sc, a, b))
+                       for sc in scopes)
 
         groups: list[set[Entity]] = []
         for e in sorted(q.entities, key=lambda x: (x.cls, x.key)):
@@ -1497,6 +1509,13 @@ def _names_other(q: Question, text: str) -> bool:
     asked = {e.key for e in q.entities if e.cls == "product"}
     named = {e.key for e in mentions(text) if e.cls == "product"}
     return bool(asked and named and not named & asked)
+
+
+def _one_record(scope: Scope, a: Entity, b: Entity) -> bool:
+    """A trial ID and a product the question names together, in a document registering no other trial ID."""
+    if {a.cls, b.cls} != {"nct", "product"}:
+        return False
+    return sum(1 for e in scope.doc_entities if e.cls == "nct") == 1
 
 
 def _settles(question: str, qualified: list[tuple[str, str]], text: str) -> bool:

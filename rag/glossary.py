@@ -107,7 +107,7 @@ _ENTRIES: list[tuple[str, str]] = [
                        r"(?:self|own)[- ](?:donor|donated|derived) (?:graft|transplant\w*|stem cells?)"),
     ("crispr edit editing gene-editing talen", r"(?:genome|gene|dna|genetic) (?:editing|engineering|modification|surgery)|"
                                                r"(?:edit|modify|engineer|alter)(?:s|ed|ing)? (?:the )?(?:genes?|genome|dna)"),
-    ("target targets targeting targeted", r"go(?:es|ing)? after|aim(?:s|ed|ing)? at|hom(?:e|es|ed|ing) in on|zero(?:es|ed|ing)? in on"),
+    ("target targets targeting targeted directed anti recognizes", r"go(?:es|ing)? after|aim(?:s|ed|ing)? at|hom(?:e|es|ed|ing) in on|zero(?:es|ed|ing)? in on"),
     ("car car-t chimeric", r"engineered (?:immune |t[- ])?cells?"),
     ("nk killer", r"natural killer|killer (?:lymphocytes|immune cells|white (?:blood )?cells)"),
     ("cord umbilical", r"(?:baby'?s?|newborn|birth) (?:cord|blood)|afterbirth|placenta"),

@@ -1820,3 +1820,42 @@ def test_a_longer_sentence_giving_the_same_date_for_the_same_event_is_cited_besi
     cited = [p.chunk.text for p in answer.spans]
     assert cited[0].startswith("Interim Futility") and any(c.startswith("An early Q2 2026") for c in cited), answer.text
     assert not any("runway" in c for c in cited), cited
+
+
+def test_a_lay_go_after_is_answered_by_a_product_named_anti_its_target():
+    corpus = Corpus({"p.txt": "Acme pipeline\n\nALLO-605 is an anti-BCMA, TRAC/CD52 edited CAR T cell product.\n\n"
+                     "ALLO-605 targets a registrational readout in 2027 across several sites.\n"})
+    answer = corpus.ask("What does ALLO-605 go after on the myeloma cells?", dense={"anti-BCMA": 0.5, "registrational": 0.5})
+    assert not answer.abstained and "anti-BCMA" in answer.spans[0].chunk.text, answer.text
+
+
+def test_what_is_x_asks_what_it_is_whatever_the_words_after_the_comma_say_of_it():
+    corpus = Corpus({"r.txt": "Study of ALLO-605\n\nBiological: ALLO-647 ALLO-647 is a monoclonal antibody that recognizes a CD52 antigen\n\n"
+                     "Drug: Fludarabine Chemotherapy for lymphodepletion\n\nALLO-605 is given on Day 0 at the study site.\n"})
+    for question in ("What exactly is ALLO-647, the other thing they give along with ALLO-605?",
+                     "What is ALLO-647, the drug given at the study site before ALLO-605?"):
+        answer = corpus.ask(question, dense={"monoclonal": 0.5, "Day 0": 0.5, "Fludarabine": 0.5})
+        assert not answer.abstained and "monoclonal antibody" in answer.text, (question, answer.text)
+    q = corpus.question("What is it, basically, and is it given along with fludarabine?")
+    assert not {m for c in corpus.answerer.concepts(q) for m in c.members} & {"basically", "basic", "along"}
+
+
+def test_a_trial_id_and_a_product_named_together_are_one_trial_when_its_record_registers_only_that_id():
+    record = ("AlloNK rheumatology study\n\nThe source also names the study product as AlloNK, given with rituximab.\n\n"
+              "Dosing is weekly.\n\nThis is a Phase 2 study.\n\nTrial ID Phase Status\nNCT06991114 Phase 2 Authorised\n")
+    corpus = Corpus({"nk.txt": record, "other.txt": "Acme news\n\nNCT04696731 and NCT05000450 enroll patients with cancer.\n"})
+    q = corpus.question("Is the AlloNK plus rituximab study NCT06991114 a Phase 1 trial?")
+    assert len(corpus.answerer._entity_groups(q, {"nk.txt"})) == 1
+    assert corpus.ask(q.text, dense={"rituximab": 0.6, "Phase 2": 0.3}).text.startswith("No."), q
+    assert len(corpus.answerer._entity_groups(corpus.question("Compare AlloNK with NCT04696731."), {"nk.txt", "other.txt"})) == 2
+
+
+def test_an_earlier_turns_word_the_document_says_otherwise_does_not_make_it_about_something_else():
+    corpus = Corpus({"nk.txt": "AlloNK study record\n\nThe conditions listed are systemic sclerosis and rheumatoid arthritis.\n\n"
+                     "The main disease response measures are checked at Week 52.\n\nNCT06991114 is the trial ID.\n",
+                     "car.txt": "ALLO-329 news\n\nThe RESOLUTION trial enrolls patients with lupus and scleroderma.\n\n"
+                     "Response is assessed at Month 6 in the RESOLUTION trial.\n"})
+    history = [("user", "What's the NK cell trial for scleroderma and RA?"),
+               ("assistant", "That's NCT06991114, a Phase 2 study of AlloNK in adults with rheumatic diseases.")]
+    answer = corpus.ask("When do they assess the main response measures in it?", history, dense={"Week 52": 0.5, "Month 6": 0.5})
+    assert not answer.abstained and "Week 52" in answer.text, answer.text
