@@ -84,7 +84,8 @@ PLANNED_DEPTH = 8  # passages looked at for one saying the event asked about is 
 PLANNED_COVERAGE = 0.75  # share of the event's words such a passage must hold
 _HYPOTHETICAL = re.compile(r"\b(?:would|could|might|need(?:s|ed)? to|must|ha(?:s|ve) to|should)\b(?:\s+[\w'’-]+){0,3}\s+(?:show|shown|achieve|reach|attain|demonstrate)\b", re.I)
 _SUPPOSED = re.compile(r"\d[^.;]*?\b(?:could|would|might)\b", re.I)
-_DATE = re.compile(r"\b(?:(?:19|20)\d\d|[12]H|Q[1-4]|" + "|".join(MONTHS) + r")\b|\b\d+\s*(?:days?|weeks?|months?|years?)\b|\bweek\s+\d+|\bhalf of\b|\b(?:this|next|last) year\b|\bmid-?year\b", re.I)
+# (the month May as written, never the verb: "a treatment may help")
+_DATE = re.compile(r"\b(?:(?:19|20)\d\d|[12]H|Q[1-4]|(?-i:May)|" + "|".join(m for m in MONTHS if m != "may") + r")\b|\b\d+\s*(?:days?|weeks?|months?|years?)\b|\bweek\s+\d+|\bhalf of\b|\b(?:this|next|last) year\b|\bmid-?year\b", re.I)
 _PERCENT = re.compile(r"\d\s*%|\bpercent\b|\(\d+/\d+\)", re.I)
 _MONEY = re.compile(r"[$€£]\s*\d|\b\d[\d,.]*\s*(?:usd|dollars|euros|million dollars)\b|\bprice[sd]? at\b", re.I)
 _DOSE = re.compile(r"\d[\d,.]*\s*(?:mg|g|µg|mcg|ug|ml|iu|units?|cells|million|billion|x\s*10|×\s*10|/kg|/m2|mg/m2)\b", re.I)
@@ -230,7 +231,7 @@ _TYPE_WORDS = {kind: frozenset(t for w in words.split() for t in tokens(w)) for 
     "city": "city cities town us u.s usa",
     "site": "site sites hospital hospitals clinic clinics institution institutions center centre centers centres",
     "count": "bigger larger smaller biggest largest smallest size",
-    "date": "time point timing long"}.items()}
+    "date": "time point timepoint timing long"}.items()}
 _NARROW_TYPES = {"site", "place", "city", "email", "phone", "zip", "nct", "money", "code", "dose", "percent", "person", "fullname",
                  "organisation"}
 # design terms and the terms that exclude them: "Is it blinded?" answered by "Open-Label" is a no
@@ -478,7 +479,8 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     if re.match(r"\s*when\b|\s*which\b(?:\s+[\w-]+){0,4}\s+(?:first|earlier|sooner|later)\b", ql):
         return "date", frozenset()  # "which started first: A or B?" compares dates
     if re.search(r"\b(?:over|during|within|in|for|across) what (?:time ?frames?|(?:time )?periods?|duration|window|length of time)\b|"
-                 r"\b(?:over|for|within) how long\b|\bhow long (?:a|an|of a)\b|\bhow much (?:time|longer)\b", ql):
+                 r"\b(?:over|for|within) how long\b|\bhow long (?:a|an|of a)\b|\bhow much (?:time|longer)\b|"
+                 r"\b(?:at|by) (?:what|which) (?:time ?)?points?\b|\b(?:what|which) time ?points?\b", ql):
         return "date", frozenset()  # "over what time frame is the response rate assessed?" asks when, not a rate
     last = re.split(r"(?<=[.!?])\s+(?=[A-Z])|(?<=[?!])\s+(?=[a-z])|(?<=\.)\s+(?=(?:what|which|who|where|when|how|is|are|does|do|did|can|could|will|would)\b)|"
                     r"\s+[-–—]\s+(?=[a-z]+\b)|:\s+(?=[a-z]+\b)", q.strip())[-1]  # ("... on levothyroxine - could they join?", "Quick check: does it ...?")

@@ -1442,6 +1442,9 @@ def test_a_company_acting_in_the_passive_is_an_organisation():
     # the last of two sentences asks, even in lower case
     ("Does the ALLO-605 study go by a shorter name? what do they call it", "other"),
     ("My husband had a transplant a few years back. could he still get into the ALLO-605 trial?", "yesno"),
+    # "at what timepoint" asks when
+    ("At what timepoint does the AlloNK study judge whether the disease has improved?", "date"),
+    ("By what point must the DLTs have appeared?", "date"),
 ])
 def test_what_kind_of_value_is_asked_for(question, expects):
     assert analyze(question, [], frozenset()).expects == expects
@@ -1859,3 +1862,12 @@ def test_an_earlier_turns_word_the_document_says_otherwise_does_not_make_it_abou
                ("assistant", "That's NCT06991114, a Phase 2 study of AlloNK in adults with rheumatic diseases.")]
     answer = corpus.ask("When do they assess the main response measures in it?", history, dense={"Week 52": 0.5, "Month 6": 0.5})
     assert not answer.abstained and "Week 52" in answer.text, answer.text
+
+
+def test_the_verb_may_is_no_month():
+    corpus = Corpus({"r.txt": "AlloNK study record\n\nPreliminary efficacy: Early signs that a treatment may help the disease.\n\n"
+                     "The main response measures are checked at Week 52.\n\nThe study opened in May 2024.\n"})
+    answer = corpus.ask("At what timepoint does the AlloNK study judge whether the disease has improved?",
+                        dense={"may help": 0.8, "Week 52": 0.5, "opened": 0.3})
+    assert not answer.abstained and "Week 52" in answer.spans[0].chunk.text, answer.text
+    assert has_expected(corpus.question("When did the study open?"), "The study opened in May 2024.")
