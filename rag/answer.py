@@ -137,6 +137,8 @@ _ALL_SOURCES = re.compile(r"\b(?:(?:across|in|from|of|per|according to)\s+(?:bot
 _WHICH_OF_MANY = re.compile(r"^\s*(?:[^,.?]+[.?]\s+)*which\s+(?:of\s+(?:the|these|those)\s+)?(?:[\w-]+\s+)?(?:trials|studies|products|programs|"
                             r"programmes|candidates|therapies)\b", re.I)
 # "the two antigens", "its three arms": the number of things a list question asks for
+# "how many different treatments": that they are told apart, which a passage counting them need not say
+_HOW_MANY_DISTINCT = re.compile(r"\bhow many\s+(different|distinct|separate|individual|various)\b", re.I)
 _HOW_MANY_ASKED = re.compile(r"\b(?:(?:what|which)\s+(?:are|were)|name|list|give(?:\s+me)?)\s+(?:the|its|their|these|those)\s+"
                              r"(two|three|four|five|six)\s+(?=(?:[\w-]+\s+)?[\w-]+s\b)", re.I)
 _NAMES_LISTED = re.compile(r"(?:[\w'’-]+,\s+)+[\w'’-]+,?\s+(?:or|and)\s+[\w'’-]+")
@@ -753,7 +755,7 @@ class Answerer:
         names -= described  # "the anti-BCMA CAR T study": what the study is, not a site or party named
         type_words = _TYPE_WORDS.get(q.expects, frozenset()) | (_PUBLICATION_WORDS if _asks_publication(q) else frozenset())
         # "what are the two antigens": how many are asked for, which a passage naming them need not say
-        counted = {t for m in _HOW_MANY_ASKED.finditer(wording) for t in tokens(m.group(1))}
+        counted = {t for pattern in (_HOW_MANY_ASKED, _HOW_MANY_DISTINCT) for m in pattern.finditer(wording) for t in tokens(m.group(1))}
         for t in dict.fromkeys(asked + tokens(q.context)):
             if t in entity_words or t in _HEDGES or t in _COMPARING or t in counted:
                 continue  # entities are checked by scope, not by wording; "roughly" asks nothing

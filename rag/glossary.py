@@ -35,6 +35,7 @@ _ENTRIES: list[tuple[str, str]] = [
      r"(?:expecting|having|have) (?:a )?bab(?:y|ies)|(?:get|getting|become|becoming) pregnant|nursing mothers?|"
      r"(?:could|can|able to) (?:get|become) pregnant"),
     ("eligible eligibility inclusion criteria", r"(?:get|gets|got|getting) (?:in|into)\b|(?:be )?considered for|qualify for|"
+                                                r"(?:can|could|may|be able to|be allowed to) try\b|"
                                                 r"(?:be )?(?:accepted|admitted) (?:in)?to|(?:clear|meet|pass) (?:the |a |this )?(?:bar|threshold|cut-?off)|"
                                                 r"bar (?:\w+ ){0,2}(?:clear|meet|pass)"),
     ("consent", r"sign(?:ing|ed)? (?:the )?(?:forms?|paperwork)|agree(?:ing|d)? to (?:take part|participate|join)"),
@@ -69,7 +70,8 @@ _ENTRIES: list[tuple[str, str]] = [
     ("relapsed refractory relapse relapsing",
      r"(?:came|come|comes|coming) back|return(?:ed|s)? after (?:treatment|therapy)|stopped responding|(?:didn't|did not|don't|do not|"
      r"no longer) respond|resistant to (?:treatment|therapy|earlier)|treatment[- ]resistant|hard[- ]to[- ]treat"),
-    ("prior lines regimens", r"(?:heavily|extensively|how (?:heavily|much)) pre-?treated|pre-?treated"),
+    ("prior lines regimens", r"(?:heavily|extensively|how (?:heavily|much)) pre-?treated|pre-?treated|"
+                             r"(?:already )?(?:gone|been|went|go|been put) through|(?:treatment|therapy|medication) history"),
     ("first-line frontline 1l", r"\b(?:initial|first|upfront|up-front|front-line) (?:treatment|therapy|regimen|chemo(?:therapy)?)|newly diagnosed"),
     ("response respond orr", r"(?:tumou?rs?|cancers?|disease|(?:saw|see|seen|watched) it) (?:shr[iau]nk\w*|got smaller|went away)|how many (?:patients |people )?(?:responded|benefited)|"
                              r"(?:share|proportion|fraction|percentage) (?:of patients |of people )?(?:who )?(?:responded|benefited)"),

@@ -24,10 +24,18 @@ def _one_edit(word: str) -> set[str]:
             | {a + c + b for a, b in splits for c in _LETTERS})
 
 
+# the spellings of texting and chat, which are words of their own rather than slips
+_INFORMAL = {"thru": "through", "tho": "though", "u": "you", "ur": "your", "r": "are", "b4": "before", "pls": "please",
+             "plz": "please", "wat": "what", "bc": "because", "cuz": "because", "abt": "about", "w/o": "without"}
+_INFORMAL_WORD = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(_INFORMAL, key=len, reverse=True)) + r")(?![\w'’-])")
+
+
 def corrected(question: str, known: Callable[[str], bool]) -> str:
-    """The question with each slip replaced by the commonest English word one edit away that the
-    documents use (`known` tells, by index term)."""
+    """The question with chat spellings written out ("thru") and each slip replaced by the commonest
+    English word one edit away that the documents use (`known` tells, by index term)."""
     from wordfreq import zipf_frequency
+
+    question = _INFORMAL_WORD.sub(lambda m: _INFORMAL[m.group(0)], question)
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)

@@ -1871,3 +1871,10 @@ def test_the_verb_may_is_no_month():
                         dense={"may help": 0.8, "Week 52": 0.5, "opened": 0.3})
     assert not answer.abstained and "Week 52" in answer.spans[0].chunk.text, answer.text
     assert has_expected(corpus.question("When did the study open?"), "The study opened in May 2024.")
+
+
+def test_how_many_different_things_asks_how_many():
+    corpus = Corpus({"r.txt": "Study of ALLO-605\n\nInclusion Criteria:\n- Subjects must have received ≥3 prior MM lines of therapy\n\n"
+                     "Different doses are given to 136 patients.\n"})
+    q = corpus.question("How many different prior lines must patients have for ALLO-605?")
+    assert not {m for c in corpus.answerer.concepts(q) for m in c.members} & {"different", "differ"}

@@ -69,6 +69,9 @@ from rag.places import has_city, has_place
     ("How well must someone be getting around day to day?", "getting around day to day", "performance"),
     ("Do patients get chemo beforehand?", "chemo beforehand", "lymphodepletion"),
     ("Is there chemo before the main treatment?", "chemo before the main treatment", "lymphodepletion"),
+    ("How many treatments must he have already gone through?", "already gone through", "prior"),
+    ("What is her treatment history requirement?", "treatment history", "prior"),
+    ("What must he have before he can try ALLO-605?", "can try", "eligible"),
 ])
 def test_a_lay_phrase_is_read_as_the_documents_terms(question, phrase, term):
     found = glosses(question)
