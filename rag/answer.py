@@ -158,7 +158,8 @@ _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6})s?(?![\w-])")
 _DRUG = re.compile(r"\b[a-z]{3,}(?:abine|amide|platin|taxel|rubicin|mab|nib|mustine|poside|trexate|-cel)\b|\b(?:flu|cy|fc)\d*\b", re.I)
 # asking which drugs are given: "which chemo agents", "what conditioning regimen", "what lymphodepletion does each cohort get"
 _ASKS_AGENTS = re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:agents?|drugs?|chemo(?:therap(?:y|ies))?|medications?|medicines?|"
-                          r"regimens?|conditioning|lymphodepletion|lymphodepleting|biologics?|antibod(?:y|ies))\b|"
+                          r"regimens?|conditioning|lymphodepletion|lymphodepleting|biologics?|antibod(?:y|ies)|interventions?)\b|"
+                          r"\b(?:every|all|each|list)\s+(?:of\s+)?(?:the\s+)?(?:agents?|drugs?|interventions?|medications?)\b|"
                           r"\b(?:lymphodepletion|conditioning)\b[^?]{0,40}\b(?:compare|differ|used|uses|given|gets?|receives?)\b|"
                           r"\b(?:compare|contrast|differ\w*)\b[^?]{0,20}\b(?:lymphodepletion|conditioning)\b|"
                           r"\b(?:lymphodepletion|conditioning) (?:arms?|cohorts?|groups?|regimens?)\b|"
@@ -327,7 +328,9 @@ _PARTS_OF = re.compile(r"\b(?:make|makes|made|making) up\b|\bconsist(?:s|ed|ing)
 # "what is X, the other thing they give?": a definition asked for; the words after the comma point to X
 _DEFINES = re.compile(r"^\s*what(?:'s|’s|\s+(?:exactly\s+)?(?:is|are))\s+([^,]{2,60}?)\s*,\s*(?:the|a|an|which|that|who)\b", re.I)
 # how precisely or surely the question asks, not what it asks about: "roughly how much", "exactly when", "does it really work"
-_HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark really truly whether every together need needs".split())
+# (and a spoken opening: "ok and ...", "hmm, so ...")
+_HEDGES = frozenset(stem(w) for w in "roughly approximately approx exactly precisely currently ballpark really truly whether every together need needs "
+                    "ok okay alright hmm".split())
 # "how does the conditioning differ in A?": that it is set beside another, which each side's passage does not say
 _COMPARING = frozenset(stem(w) for w in "differ differs differed difference differences".split())
 _LOWER_BOUND = re.compile(r"(?:≥|>=|at least|minimum(?: of)?|more than|over)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:years?\s+)?(?:and older|or older|or more|and over|\+)", re.I)

@@ -1878,3 +1878,13 @@ def test_how_many_different_things_asks_how_many():
                      "Different doses are given to 136 patients.\n"})
     q = corpus.question("How many different prior lines must patients have for ALLO-605?")
     assert not {m for c in corpus.answerer.concepts(q) for m in c.members} & {"different", "differ"}
+
+
+def test_every_intervention_is_answered_by_the_row_naming_the_drugs():
+    corpus = Corpus({"r.txt": "Study of ACME-605\n\nCondition or disease | Intervention/treatment | Phase\n"
+                     "Multiple Myeloma | Genetic: ACME-605 Biological: ACME-647 Drug: Fludarabine Drug: Cyclophosphamide | Phase 1\n\n"
+                     "Arm | Intervention/treatment\nExperimental: Single arm | The arm is open to every patient in the study\n"})
+    answer = corpus.ask("List every intervention given in the ACME-605 study arm.", dense={"Genetic:": 0.4, "Experimental:": 0.6})
+    assert not answer.abstained and "Fludarabine" in answer.text, answer.text
+    q = corpus.question("ok and how old do you have to be for ACME-605?")
+    assert not {m for c in corpus.answerer.concepts(q) for m in c.members} & {"ok"}
