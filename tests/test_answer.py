@@ -1888,3 +1888,9 @@ def test_every_intervention_is_answered_by_the_row_naming_the_drugs():
     assert not answer.abstained and "Fludarabine" in answer.text, answer.text
     q = corpus.question("ok and how old do you have to be for ACME-605?")
     assert not {m for c in corpus.answerer.concepts(q) for m in c.members} & {"ok"}
+
+
+def test_the_three_things_described_are_a_list():
+    assert analyze("What time frames apply to the three primary outcome measures of the ALLO-605 study?", [], frozenset()).wants_list
+    assert analyze("What are both key secondary endpoints?", [], frozenset()).wants_list
+    assert not analyze("What time frame applies to the primary outcome of the ALLO-605 study?", [], frozenset()).wants_list
