@@ -876,7 +876,10 @@ class Answerer:
         out: dict[tuple[str, int, int], Picked] = {}
         for h in hits:
             scope = self.scope_of(h.chunk.source)
-            if strict and self.foreign_specific(concepts, scope.tokens):
+            # (a yes/no question about a product the document is about: a term it never uses says no,
+            # "does ALLO-329 target BCMA?" of a document saying it targets CD19 and CD70)
+            if strict and self.foreign_specific(concepts, scope.tokens) and not (
+                    q.expects == "yesno" and q.entities and q.entities <= scope.doc_entities):
                 continue
             # shares a word with the question but is about something else; a short field holding
             # every word asked ("Masking: None" for "is IGNITE blinded?") is about just that

@@ -1894,3 +1894,11 @@ def test_the_three_things_described_are_a_list():
     assert analyze("What time frames apply to the three primary outcome measures of the ALLO-605 study?", [], frozenset()).wants_list
     assert analyze("What are both key secondary endpoints?", [], frozenset()).wants_list
     assert not analyze("What time frame applies to the primary outcome of the ALLO-605 study?", [], frozenset()).wants_list
+
+
+def test_a_yes_no_term_the_products_own_document_never_uses_says_no():
+    corpus = Corpus({"a.txt": "ALLO-605 record\n\nALLO-605 is an anti-BCMA CAR T product for myeloma.\n",
+                     "b.txt": "ALLO-329 news\n\nNotably, ALLO-329 targets both CD19+ B-cells and CD70+ activated T-cells.\n\n"
+                     "ALLO-329 is for lupus.\n"})
+    answer = corpus.ask("Like ALLO-605, does ALLO-329 target BCMA?", dense={"CD70+": 0.8, "anti-BCMA": 0.5})
+    assert answer.text.startswith("No.") and "CD70+" in answer.spans[0].chunk.text, answer.text
