@@ -1522,10 +1522,16 @@ def _names_other(q: Question, text: str) -> bool:
 
 
 def _one_record(scope: Scope, a: Entity, b: Entity) -> bool:
-    """A trial ID and a product the question names together, in a document registering no other trial ID."""
+    """A trial ID and a product the question names together, in a document registering no other
+    trial ID, whose every other product is named beside this one (ALLO-647 given with ALLO-605) or
+    is another name for it: the record of that product's trial. (A news article naming the trial
+    ID of one product and another product besides is not.)"""
     if {a.cls, b.cls} != {"nct", "product"}:
         return False
-    return sum(1 for e in scope.doc_entities if e.cls == "nct") == 1
+    product = a if a.cls == "product" else b
+    others = [e for e in scope.doc_entities if e.cls == "product" and e != product]
+    return (sum(1 for e in scope.doc_entities if e.cls == "nct") == 1
+            and all(scope.linked(product, e) or scope.aliases(product, e) for e in others))
 
 
 def _settles(question: str, qualified: list[tuple[str, str]], text: str) -> bool:

@@ -1851,6 +1851,11 @@ def test_a_trial_id_and_a_product_named_together_are_one_trial_when_its_record_r
     assert len(corpus.answerer._entity_groups(q, {"nk.txt"})) == 1
     assert corpus.ask(q.text, dense={"rituximab": 0.6, "Phase 2": 0.3}).text.startswith("No."), q
     assert len(corpus.answerer._entity_groups(corpus.question("Compare AlloNK with NCT04696731."), {"nk.txt", "other.txt"})) == 2
+    # a news article giving one product's trial ID and naming another product apart from it is no record of the other
+    news = Corpus({"n.txt": "Acme news\n\nALLO-316 is tested in the TRAVERSE trial (NCT04696731).\n\n" + "Other news follows. " * 30
+                   + "\n\nALLO-329 is a new product for lupus.\n"})
+    assert len(news.answerer._entity_groups(news.question("Is ALLO-329 tested in NCT04696731?"), {"n.txt"})) == 2
+    assert len(news.answerer._entity_groups(news.question("Is ALLO-316 tested in NCT04696731?"), {"n.txt"})) == 1
 
 
 def test_an_earlier_turns_word_the_document_says_otherwise_does_not_make_it_about_something_else():
