@@ -136,9 +136,9 @@ _ALL_SOURCES = re.compile(r"\b(?:(?:across|in|from|of|per|according to)\s+(?:bot
 # "which of the trials use a 3+3 design?", "which products are tested in it?": asked of every document
 _WHICH_OF_MANY = re.compile(r"^\s*(?:[^,.?]+[.?]\s+)*which\s+(?:of\s+(?:the|these|those)\s+)?(?:[\w-]+\s+)?(?:trials|studies|products|programs|"
                             r"programmes|candidates|therapies)\b", re.I)
-# "the two antigens", "its three arms": the number of things a list question asks for
 # "how many different treatments": that they are told apart, which a passage counting them need not say
 _HOW_MANY_DISTINCT = re.compile(r"\bhow many\s+(different|distinct|separate|individual|various)\b", re.I)
+# "the two antigens", "its three arms": the number of things a list question asks for
 _HOW_MANY_ASKED = re.compile(r"\b(?:(?:what|which)\s+(?:are|were)|name|list|give(?:\s+me)?)\s+(?:the|its|their|these|those)\s+"
                              r"(two|three|four|five|six)\s+(?=(?:[\w-]+\s+)?[\w-]+s\b)", re.I)
 _NAMES_LISTED = re.compile(r"(?:[\w'’-]+,\s+)+[\w'’-]+,?\s+(?:or|and)\s+[\w'’-]+")

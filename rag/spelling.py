@@ -27,7 +27,7 @@ def _one_edit(word: str) -> set[str]:
 # the spellings of texting and chat, which are words of their own rather than slips
 _INFORMAL = {"thru": "through", "tho": "though", "u": "you", "ur": "your", "r": "are", "b4": "before", "pls": "please",
              "plz": "please", "wat": "what", "bc": "because", "cuz": "because", "abt": "about", "w/o": "without"}
-_INFORMAL_WORD = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(_INFORMAL, key=len, reverse=True)) + r")(?![\w'’-])")
+_INFORMAL_WORD = re.compile(r"(?<![\w/-])(?:" + "|".join(re.escape(w) for w in sorted(_INFORMAL, key=len, reverse=True)) + r")(?![\w'’/-])")  # (not "r/r")
 
 
 def corrected(question: str, known: Callable[[str], bool]) -> str:

@@ -28,3 +28,4 @@ def test_names_english_words_and_far_misses_are_left_alone():
 def test_chat_spellings_are_written_out_but_not_inside_names():
     assert corrected("how old do u have to be, and what has he gone thru?", known) == "how old do you have to be, and what has he gone through?"
     assert corrected("Is the U-937 line or CAR-T u-shaped?", known) == "Is the U-937 line or CAR-T u-shaped?"
+    assert corrected("is it for r/r myeloma?", known) == "is it for r/r myeloma?"
