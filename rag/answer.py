@@ -317,6 +317,8 @@ _ASKS_WHICH_SUBJECT = re.compile(r"\b(?:which|what)(?:\s+of\s+the)?\s+(?:[\w-]+\
                                  r"programs?|candidates?)\s+(?:(?:in|of|from|across|among)\s+(?:these|those|the|both|all)\s+\w+\s+)?"
                                  r"(?:\w+(?:s|ed)|is|are|was|were|will|would|can|could|do|did|has|have|had|use|"
                                  r"plan|test|target|include|enrol+|recruit|involve|give|require|measure|assess|allow|accept|evaluate|treat)\b", re.I)
+# "between the ALLO-605 study and NCT06991114, which one plans to enroll more?": which of the two compared
+_WHICH_ONE = re.compile(r"\bwhich\s+(?:one\b|of\s+(?:the\s+two|them|these|those)\b|(?:has|is|plans?|will|enrol\w*|targets?|uses?)\b)", re.I)
 # "which candidates use ...", "which products incorporate ...": several products, each named by its own passage
 _ASKS_WHICH_PRODUCTS = re.compile(r"\b(?:which|what)(?:\s+of\s+(?:the|its|their|[\w'’-]+['’]s?))?\s+(?:[\w-]+\s+){0,3}?"
                                   r"(?:products|therapies|programs|candidates|assets)\b", re.I)
@@ -874,8 +876,13 @@ class Answerer:
         fits = [f for f in fits if f is not None]
         subject_docs = set.intersection(*fits) if fits else set()
         out: dict[tuple[str, int, int], Picked] = {}
+        # the question's words its document's title says ("the cord-blood NK cell study" of a document titled
+        # "... Cord Blood-Derived Natural Killer Cells ...") say which document, not what a passage of it must say
+        lifts: dict[tuple[str, int, int], float] = {}
+        asked_words = set(tokens(q.text))
         for h in hits:
             scope = self.scope_of(h.chunk.source)
+            titled = set(tokens(h.title)) & asked_words
             # (a yes/no question about a product the document is about: a term it never uses says no,
             # "does ALLO-329 target BCMA?" of a document saying it targets CD19 and CD70)
             if strict and self.foreign_specific(concepts, scope.tokens) and not (
@@ -938,6 +945,9 @@ class Answerer:
                 if q.expects != "yesno" and self.coverage(known, own, scene) < self.min_coverage:
                     continue  # words no document uses cannot be covered by any: judge on the rest
                 s = self.score(concepts, h.dense, own, scene, scope.tokens) - 0.02 * i
+                # (a passage saying some of them, "Early phase 1 trials of cord blood NK cells", names its own subject)
+                lift = (self.score(concepts, h.dense, own | titled, scene, scope.tokens) - 0.02 * i - s
+                        if titled and not titled & own else 0.0)
                 if i == 0 and len(spans) > 1 and _label_like(c):
                     s -= 0.03  # a label alone rarely holds the value asked for
                 if q.expects in _NARROW_TYPES:
@@ -981,7 +991,16 @@ class Answerer:
                 key = (c.source, c.start, c.end)
                 if key not in out or out[key].score < s:
                     out[key] = Picked(c, h.title, s)
-        ranked = sorted(out.values(), key=lambda p: -p.score)
+                    lifts[key] = lift
+        # (but the title makes no passage a better answer than the document's best: lifted at most to that one,
+        # and of passages equally good, the one saying what is asked in its own words comes first, the body's
+        # "The study treatment is given with rituximab" before the overview's)
+        best_in: dict[str, float] = {}
+        for (source, _, _), p in out.items():
+            best_in[source] = max(best_in.get(source, p.score), p.score)
+        lifted = [(replace(p, score=min(p.score + lifts[key], best_in[key[0]])), lifts[key]) for key, p in out.items()]
+        lifted.sort(key=lambda pl: (-pl[0].score, -pl[1]))
+        ranked = [p for p, _ in lifted]
         if q.expects == "yesno":  # the span that numbers what is asked, or says its contrary, answers it
             # (unless it names only something else than what is asked about: ALLO-329's for ALLO-316's)
             ranked.sort(key=lambda p: not (_settles(q.text, qualified, p.chunk.text) and not _names_other(q, p.chunk.text)))
@@ -1386,7 +1405,7 @@ class Answerer:
     def _naming(self, q: Question, span: Picked, taken: Sequence[Picked]) -> Picked | None:
         """Asked which trial or product, for a span that names none: the nearest passage before it
         naming one (as `Scope.concerns` reads it), else the first after, unless already cited."""
-        if q.expects == "yesno" or not _ASKS_WHICH_SUBJECT.search(q.text):
+        if q.expects == "yesno" or not (_ASKS_WHICH_SUBJECT.search(q.text) or q.sides and _WHICH_ONE.search(q.text)):
             return None
         scope = self.scope_of(span.chunk.source)
         if mentions(span.chunk.text, scope.trial_names):

@@ -1907,3 +1907,32 @@ def test_a_yes_no_term_the_products_own_document_never_uses_says_no():
                      "ALLO-329 is for lupus.\n"})
     answer = corpus.ask("Like ALLO-605, does ALLO-329 target BCMA?", dense={"CD70+": 0.8, "anti-BCMA": 0.5})
     assert answer.text.startswith("No.") and "CD70+" in answer.spans[0].chunk.text, answer.text
+
+
+def test_the_question_words_its_documents_title_says_need_not_be_said_again_by_the_passage():
+    texts = {"nk.txt": "Cord blood NK cells\n\nThis overview describes a study of cord blood NK cells given with rituximab in adults.\n\n"
+             "Treatment plan\n\nThe study treatment is given with rituximab before each visit.\n",
+             "other.txt": "Other therapy\n\nAnother trial gives rituximab to children.\n"}
+    dense = {"overview": 0.6, "study treatment": 0.6}
+    answer = Corpus(texts).ask("Do patients in the cord blood NK study also get rituximab?", dense=dense)
+    # "cord blood NK" says which document; the body's sentence saying what is asked is cited first
+    assert answer.text.startswith("Yes. The study treatment"), answer.text
+    # but the title makes no passage a better answer than the document's best one: a weak body passage stays below
+    weak = Corpus(texts).ask("Do patients in the cord blood NK study also get rituximab?", dense={"overview": 0.9, "study treatment": 0.3})
+    assert weak.text.startswith("Yes. This overview"), weak.text
+    # and a strong one is lifted only as far as the best passage's own score
+    corpus = Corpus(texts)
+    q = corpus.question("Do patients in the cord blood NK study also get rituximab?")
+    ranked = corpus.answerer.candidates(q, corpus.hits(q.query, {"overview": 0.5, "study treatment": 0.9}))
+    assert ranked[0].chunk.text.startswith("The study treatment") and ranked[1].chunk.text.startswith("This overview"), ranked
+    assert ranked[0].score == ranked[1].score, ranked
+
+
+def test_which_one_of_two_compared_trials_names_the_trial_beside_its_figure():
+    corpus = Corpus({"a.txt": "Study of AB-101 in myeloma\n\nConditions: | Multiple Myeloma | Genetic: AB-101 | Phase 1 |\n"
+                     "Study Type : | Interventional |\nEstimated Enrollment : | 136 participants |\n\nThe study is open.\n",
+                     "b.txt": "Cord blood NK cells\n\nThe study of NK-7 cells in rheumatology is registered as NCT01234567.\n\n"
+                     "The planned enrollment is 92 participants.\n\nThe status is authorised.\n"})
+    answer = corpus.ask("Between the AB-101 myeloma study and the NK rheumatology study NCT01234567, which one plans to enroll more participants?")
+    assert "136" in answer.text and "92" in answer.text, answer.text
+    assert "AB-101" in answer.text and "NCT01234567" in answer.text, answer.text  # each figure with the trial it is of
