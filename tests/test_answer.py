@@ -61,6 +61,11 @@ class Corpus:
     def question(self, text: str, history: list[tuple[str, str]] = ()) -> Question:
         return analyze(text, [Turn(role=r, content=c) for r, c in history], self.trial_names, self.known)
 
+    def ranked(self, text: str, dense: dict[str, float] | None = None) -> list:
+        """The answerer's candidate passages for a question, best first."""
+        q = self.question(text)
+        return self.answerer.candidates(q, self.hits(q.query, dense))
+
     def ask(self, text: str, history: list[tuple[str, str]] = (), dense: dict[str, float] | None = None) -> Answer:
         q = self.question(text, history)
         answer = self.answerer.answer(q, self.hits(q.query, dense))
@@ -1921,9 +1926,7 @@ def test_the_question_words_its_documents_title_says_need_not_be_said_again_by_t
     weak = Corpus(texts).ask("Do patients in the cord blood NK study also get rituximab?", dense={"overview": 0.9, "study treatment": 0.3})
     assert weak.text.startswith("Yes. This overview"), weak.text
     # and a strong one is lifted only as far as the best passage's own score
-    corpus = Corpus(texts)
-    q = corpus.question("Do patients in the cord blood NK study also get rituximab?")
-    ranked = corpus.answerer.candidates(q, corpus.hits(q.query, {"overview": 0.5, "study treatment": 0.9}))
+    ranked = Corpus(texts).ranked("Do patients in the cord blood NK study also get rituximab?", {"overview": 0.5, "study treatment": 0.9})
     assert ranked[0].chunk.text.startswith("The study treatment") and ranked[1].chunk.text.startswith("This overview"), ranked
     assert ranked[0].score == ranked[1].score, ranked
 
@@ -1933,6 +1936,7 @@ def test_which_one_of_two_compared_trials_names_the_trial_beside_its_figure():
                      "Study Type : | Interventional |\nEstimated Enrollment : | 136 participants |\n\nThe study is open.\n",
                      "b.txt": "Cord blood NK cells\n\nThe study of NK-7 cells in rheumatology is registered as NCT01234567.\n\n"
                      "The planned enrollment is 92 participants.\n\nThe status is authorised.\n"})
-    answer = corpus.ask("Between the AB-101 myeloma study and the NK rheumatology study NCT01234567, which one plans to enroll more participants?")
-    assert "136" in answer.text and "92" in answer.text, answer.text
-    assert "AB-101" in answer.text and "NCT01234567" in answer.text, answer.text  # each figure with the trial it is of
+    for which in ("which one plans", "which of the two plans"):
+        answer = corpus.ask(f"Between the AB-101 myeloma study and the NK rheumatology study NCT01234567, {which} to enroll more participants?")
+        # each figure with the trial it is of
+        assert all(said in answer.text for said in ("136", "92", "AB-101", "NCT01234567")), answer.text
