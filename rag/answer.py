@@ -21,7 +21,7 @@ from .entities import CODE, NCT, Entity, Scope, bare, mentions, question_entitie
 from .glossary import Gloss, glosses
 from .places import has_city, has_place
 from .spelling import corrected
-from .text import JOINERS, STOPWORDS, specificity, stem, surface_forms, synonyms, tokens
+from .text import JOINERS, STOPWORDS, fold, specificity, stem, surface_forms, synonyms, tokens
 from .types import Chunk, Hit, Turn
 
 ABSTAIN_TEXT = "The documents don't answer this."
@@ -573,12 +573,13 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
         if (sentence_start and not word.isupper()) or (word.isupper() and len(word) <= 3):
             continue  # "What ...", and short abbreviations (NK, ZIP) that may be spelt out
         # ("NK-cell": a short abbreviation joined to a word the documents use may be spelt out too)
-        parts = [p.casefold() for p in re.split(r"-", word) if p and not (p.isupper() and len(p) <= 3)]
+        parts = [fold(p.casefold()) for p in re.split(r"-", word) if p and not (p.isupper() and len(p) <= 3)]
         single = word[:-1] if word.endswith("s") and word[:-1].isupper() else word  # ("IDs": the everyday "ID", more than one)
         if zipf_frequency(single.casefold(), "en") >= 4.0 or any(c.isdigit() for c in word):
             continue
         # ("SITC-era", "Dagger-based": a name the documents use, joined to an everyday word)
-        if not known(stem(word.casefold())) and not known(word.casefold()) and not (
+        key = fold(word.casefold())  # ("Sjogrens", without the documents' accent)
+        if not known(stem(key)) and not known(key) and not (
                 parts and known(stem(parts[0])) and all(known(stem(p)) or zipf_frequency(p, "en") >= 4.0 for p in parts[1:])):
             out.append(word)
     # a thing named by a word and its number or code (Station 17-4, Building 12b): the number
@@ -748,7 +749,7 @@ class Answerer:
                 for g in q.spelled]
         asked = [t for t in asked if t not in lay]
         # a capitalised word inside the question names something (Germany, FDA): treat as specific
-        names = {stem(w.casefold()) for w in re.findall(r"(?<=[\w,;:] )[A-Z][\w-]+", wording)
+        names = {stem(fold(w.casefold())) for w in re.findall(r"(?<=[\w,;:] )[A-Z][\w-]+", wording)
                  if w.casefold().rstrip(".") not in _MONTHS_AND_DAYS}
         surface = surface_forms(wording + " " + q.context)
         focus = _focus(wording)

@@ -31,6 +31,13 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def fold(word: str) -> str:
+    """A word without its accents ("sjögren" is "sjogren"): questions are typed without them."""
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
 _NOT_PLURAL = frozenset("news lens aids sars mers bias yes".split())  # four letters ending in s, no plural
 
 
@@ -96,7 +103,7 @@ def _periods(text: str) -> str:
 @lru_cache(maxsize=500_000)
 def _forms(tok: str, keep_stopwords: bool) -> tuple[str, ...]:
     """The index terms of one raw token (cached: a document repeats its words)."""
-    tok = tok.strip(".")
+    tok = fold(tok.strip("."))
     if not tok or (not keep_stopwords and (tok in STOPWORDS or len(tok) == 1 and tok.isalpha())):
         return ()
     out: list[str] = []

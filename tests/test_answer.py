@@ -540,6 +540,13 @@ def test_a_short_abbreviation_joined_to_a_known_word_is_no_unknown_name():
     assert unknown_names("What did the Zorbexa-era article say?", known) == ["Zorbexa-era"]
 
 
+def test_a_name_typed_without_the_documents_accent_or_apostrophe_is_no_unknown_name():
+    known = set(tokens("Patients with Sjögren’s disease")).__contains__
+    for asked in ("Is the Sjogrens trial recruiting?", "Is the Sjögren trial recruiting?", "Is the Sjogren's-disease arm open?"):
+        assert unknown_names(asked, known) == [], asked
+    assert unknown_names("Is the Sjoberg trial recruiting?", known) == ["Sjoberg"]
+
+
 def test_which_diseases_is_answered_by_a_span_naming_a_disease():
     corpus = Corpus({"ab1.txt": "AB-1 study\n\nThe AB-1 trial enrolls adults with hard-to-treat rheumatic diseases.\n\n"
                      "Eligible patients have systemic sclerosis or rheumatoid arthritis.\n"})

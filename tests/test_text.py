@@ -105,6 +105,11 @@ def test_a_verb_s_plain_form_meets_its_other_forms():
     assert stem("receive") == stem("received") == stem("receiving") == stem("receives")
 
 
+def test_a_word_typed_without_its_accent_meets_the_documents_accented_one():
+    assert tokens("Sjögren’s disease") == tokens("Sjogren's disease") == tokens("sjogrens disease")
+    assert tokens("café") == ["cafe"] and tokens("naïve") == tokens("naive")
+
+
 def test_a_short_plain_plural_meets_its_singular():
     assert stem("arms") == stem("arm") and stem("days") == stem("day")
     assert tokens("the arms of the study") == tokens("the arm of the study")
