@@ -116,6 +116,14 @@ _PASS_ON = re.compile(r"(?<=[.?!])\s*(?:so\s+)?(?:what|how)\s+(?:should|do|can|c
                       r"respond to)\s+(?:her|him|them|the\s+[\w-]+)\s*\??\s*$", re.I)
 # a question with no verb, a thing then what it is asked to be: "ALLO-329 – CRISPR-edited?" (not "NCT06991114: phase?")
 _TERSE_YESNO = re.compile(r"(?:\s[-–—]+|:)\s+(?!(?:the|its|their|a|an)\b)(?:[\w/-]+\s+){0,3}?[\w/-]*[a-z]{3,}ed\b(?:\s+[\w-]+)?\s*\?\s*$", re.I)
+# the asker's own situation, put before the question proper: "Since our sites will need to decide ..., is
+# the trial blinded?", "When we pre-screen patients for X, what ...?", "We're mapping X's sites. Which ...?"
+_SOMEONE = re.compile(r"\b(?:he|she|him|her|his|hers|they|them|their|someone|somebody)\b", re.I)
+_SITUATION = re.compile(
+    r"^\s*(?:(?:since|because|as|given that|now that|while|when|before|once)\s+(?:we|i|our|my|us)\b[^?]{0,200}?,"
+    r"|(?:as an? [\w/-]+(?: [\w/-]+)?,?\s+)?(?:we|i)(?:['’](?:re|m|ve|d))?\s[^?:]{0,200}?[.:]"
+    r"|(?:our|my)\s[^?]{0,200}?[.:])\s+(?=(?:what|which|who|whom|when|where|how|why|is|are|was|were|does|do|did|can|could|will|"
+    r"would|should|has|have|had)\b)", re.I)
 # what is put before the question proper: "If a patient had X, could they ...?", "According to Allogene, were ...?"
 _LEAD_CLAUSE = re.compile(r"^\s*[^,?]{1,80},\s*", re.I)
 _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
@@ -593,9 +601,18 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
 def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
             known: Callable[[str], bool] = lambda t: True) -> Question:
     question = corrected(asked_proper(question), known)
+    # what the asker says of their own situation first names what is asked about, but is not what is asked
+    situation = _SITUATION.match(question)
+    said = question
+    if situation and (_PRONOUN.search(question[situation.end() :]) or _SOMEONE.search(question[situation.end() :])):
+        # ("... the Phase 2 study of cord blood NK cells. What is its NCT identifier?": what "its" is;
+        # "My mother had a donor transplant. Can she enroll?": who "she" is, which is what is asked)
+        situation = None
+    if situation:
+        situation, question = question[: situation.end()].strip(), question[situation.end() :]
     # "the dual-target lupus AlloCAR": a brand heading a description names a kind of product, not one
-    kinds = {_head(m.group(0), _GENERIC_HEADS).casefold() for m in _SUBJECT.finditer(question)}
-    entities = {e for e in question_entities(question, trial_names, known) if e.key not in kinds}
+    kinds = {_head(m.group(0), _GENERIC_HEADS).casefold() for m in _SUBJECT.finditer(said)}
+    entities = {e for e in question_entities(said, trial_names, known) if e.key not in kinds}
     set_aside = tuple(m.group(0) for m in _SET_ASIDE.finditer(question))
     if set_aside:  # "ALLO-329, like the oncology AlloCAR T products": what it is likened to is not asked about
         entities = {e for e in question_entities(_without(question, set_aside), trial_names, known) if e in entities} or entities
@@ -610,18 +627,18 @@ def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
                 break
         context = " ".join(sorted(e.key.upper() for e in entities)) if entities else ""
         query = f"{question} ({recent_user}{' ' + context if context and context not in recent_user.upper() else ''})"
-    sources = tuple(m.group(0) for m in _ALL_SOURCES.finditer(question))
+    sources = tuple(m.group(0) for m in _ALL_SOURCES.finditer(said))
     wording = _without(question, set_aside)
     # "Can you give me the endpoints?" asks for them, not whether one can
     expects, nouns = _expects(_REQUEST.sub("", wording))
     glossed = glosses(wording)
     # the documents' own terms for the question's lay phrases join the search
-    searched = query + "".join(f" {g.terms}" for g in glossed)
+    searched = (f"{situation} " if situation else "") + query + "".join(f" {g.terms}" for g in glossed)
     # shorthand the documents spell out ("PoC" for proof-of-concept) is not a name they never mention
     glossed_words = {w for g in glossed if any(known(m) for m in g.members) for w in re.findall(r"[\w-]+", g.phrase)}
-    unknown = tuple(u for u in unknown_names(question, known) if u.casefold() not in glossed_words)
+    unknown = tuple(u for u in unknown_names(said, known) if u.casefold() not in glossed_words)
     return Question(question, searched, frozenset(entities), expects, bool(_LIST.search(wording)), nouns,
-                    query[len(question):], unknown,
+                    (f" ({situation})" if situation else "") + query[len(question):], unknown,
                     read_in=sources, excluded=set_aside, each_source=bool(sources) or bool(_WHICH_OF_MANY.search(wording) or _EACH_SAYS.search(wording)),
                     glossed=glossed, sides=_sides(wording))
 

@@ -30,12 +30,56 @@ _INFORMAL = {"thru": "through", "tho": "though", "u": "you", "ur": "your", "r": 
 _INFORMAL_WORD = re.compile(r"(?<![\w/-])(?:" + "|".join(re.escape(w) for w in sorted(_INFORMAL, key=len, reverse=True)) + r")(?![\w'’/-])")  # (not "r/r")
 
 
+# the shorthand of clinical notes and trial listings ("pts", "ph2", "wk52", "no-LD", "allo HSCT"),
+# written out unless the documents use it themselves: (pattern, what it is written as)
+_SHORTHAND: list[tuple[re.Pattern[str], str]] = [(re.compile(p, flags), out) for p, flags, out in [
+    (r"(?<![\w-])pts(?![\w'’-])", re.I, "patients"),
+    (r"(?<![\w-])pt(?![\w'’-])", 0, "patient"),
+    (r"(?<![\w-])ph ?([1-4](?:/[1-4])?)(?![\w-])", re.I, r"phase \1"),
+    (r"(?<![\w-])wk ?(\d+)(?![\w-])", re.I, r"week \1"),
+    (r"(?<![\w-])wks(?![\w'’-])", re.I, "weeks"),
+    (r"(?<![\w-])wk(?![\w'’-])", re.I, "week"),
+    (r"(?<=\d) ?mos?(?![\w'’-])", 0, " months"),
+    (r"(?<=\d) ?yrs?(?![\w'’-])", 0, " years"),
+    (r"(?<![\w-])tx(?![\w'’-])", re.I, "treatment"),
+    (r"(?<![\w-])dx(?![\w'’-])", re.I, "diagnosis"),
+    (r"(?<![\w-])hx(?![\w'’-])", re.I, "history"),
+    (r"(?<![\w-])f/u(?![\w'’-])", re.I, "follow-up"),
+    (r"(?<![\w/-])w/\s*(?=\w)", re.I, "with "),
+    (r"(?<!\w)LD(?![\w'’-])", 0, "lymphodepletion"),
+    (r"(?<![\w-])allo(?= (?:HSCT|SCT|transplant|stem|cells?\b|CAR))", re.I, "allogeneic"),
+    (r"(?<![\w-])HSCT(?![\w'’-])", 0, "hematopoietic stem cell transplantation"),
+    (r"(?<![\w-])SCT(?![\w'’-])", 0, "stem cell transplantation"),
+    (r"(?<![\w-])SAEs?(?![\w'’-])", 0, "serious adverse events"),
+    (r"(?<![\w-])AEs?(?![\w'’-])", 0, "adverse events"),
+    (r"(?<![\w-])elig(?![\w'’-])", re.I, "eligibility"),
+    (r"(?<![\w-])mfg(?![\w'’-])", re.I, "manufacturing"),
+    (r"(?<![\w-])esc(?![\w'’-])", re.I, "escalation"),
+]]
+
+
+_CODE_PARTS = frozenset({"allo"})  # a word the documents use only inside product codes (ALLO-605), never on its own
+
+
+def written_out(question: str, known: Callable[[str], bool]) -> str:
+    """The question with clinical shorthand the documents do not use themselves written out."""
+
+    def out(m: re.Match[str], written: str) -> str:
+        word = m.group(0).strip().casefold()
+        return m.group(0) if known(word) and word not in _CODE_PARTS else m.expand(written)
+
+    for pattern, written in _SHORTHAND:
+        question = pattern.sub(lambda m: out(m, written), question)
+    return question
+
+
 def corrected(question: str, known: Callable[[str], bool]) -> str:
-    """The question with chat spellings written out ("thru") and each slip replaced by the commonest
-    English word one edit away that the documents use (`known` tells, by index term)."""
+    """The question with chat spellings and clinical shorthand written out ("thru", "pts") and each
+    slip replaced by the commonest English word one edit away that the documents use (`known`
+    tells, by index term)."""
     from wordfreq import zipf_frequency
 
-    question = _INFORMAL_WORD.sub(lambda m: _INFORMAL[m.group(0)], question)
+    question = written_out(_INFORMAL_WORD.sub(lambda m: _INFORMAL[m.group(0)], question), known)
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)

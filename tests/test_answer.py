@@ -547,6 +547,19 @@ def test_a_name_typed_without_the_documents_accent_or_apostrophe_is_no_unknown_n
     assert unknown_names("Is the Sjoberg trial recruiting?", known) == ["Sjoberg"]
 
 
+def test_the_askers_own_situation_names_the_subject_but_is_not_what_is_asked():
+    q = analyze("Since our sites will need to decide whether unblinded pharmacy staff are required, is the ALLO-605 trial "
+                "blinded in any way?", [], frozenset())
+    assert q.text == "is the ALLO-605 trial blinded in any way?" and q.expects == "yesno"
+    assert "pharmacy" in q.context and "pharmacy" in q.query  # (searched, and weighed as context)
+    q = analyze("We're mapping the footprint of the ALLO-605 trial before proposing sites. Which locations are listed?", [], frozenset())
+    assert q.text == "Which locations are listed?" and {e.key for e in q.entities} == {"allo-605"}
+    # a question about the person or thing the situation describes is asked of the situation
+    for asked in ("My mother had a donor transplant. Can she enroll in the ALLO-605 trial?",
+                  "We track the Phase 2 study of cord blood NK cells. What is its NCT identifier?"):
+        assert analyze(asked, [], frozenset()).text == asked
+
+
 def test_which_diseases_is_answered_by_a_span_naming_a_disease():
     corpus = Corpus({"ab1.txt": "AB-1 study\n\nThe AB-1 trial enrolls adults with hard-to-treat rheumatic diseases.\n\n"
                      "Eligible patients have systemic sclerosis or rheumatoid arthritis.\n"})

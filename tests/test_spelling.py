@@ -29,3 +29,12 @@ def test_chat_spellings_are_written_out_but_not_inside_names():
     assert corrected("how old do u have to be, and what has he gone thru?", known) == "how old do you have to be, and what has he gone through?"
     assert corrected("Is the U-937 line or CAR-T u-shaped?", known) == "Is the U-937 line or CAR-T u-shaped?"
     assert corrected("is it for r/r myeloma?", known) == "is it for r/r myeloma?"
+
+
+def test_clinical_shorthand_the_documents_do_not_use_is_written_out():
+    known = {"patient", "phase", "week", "lymphodepletion", "allo", "605", "647"}.__contains__
+    assert corrected("AlloNK ph2 pts at wk52, no-LD arm", known) == "AlloNK phase 2 patients at week 52, no-lymphodepletion arm"
+    assert corrected("ALLO-605 - prior allo HSCT ok?", known) == "ALLO-605 - prior allogeneic hematopoietic stem cell transplantation ok?"
+    assert corrected("ALLO-605 w/ ALLO-647, DLTs over 6 mo", known) == "ALLO-605 with ALLO-647, DLTs over 6 months"
+    # shorthand the documents use themselves is their word, and a code's part ("ALLO-605") is left alone
+    assert corrected("the LD regimen of ALLO-605", {"ld"}.__contains__) == "the LD regimen of ALLO-605"
