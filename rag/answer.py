@@ -782,7 +782,7 @@ class Answerer:
         for t in dict.fromkeys(asked + tokens(q.context)):
             if t in entity_words or t in _HEDGES or t in _COMPARING or t in counted:
                 continue  # entities are checked by scope, not by wording; "roughly" asks nothing
-            if JOINERS.search(t) and not self.known(t) and all(stem(p) in asked for p in JOINERS.split(t) if p):
+            if JOINERS.search(t) and (not self.known(t) or all(len(p) >= 3 and p.isalpha() for p in JOINERS.split(t))) and all(stem(p) in asked for p in JOINERS.split(t) if p):
                 continue  # "drugs/interventions": its parts are asked, each on its own
             members = synonyms(t)
             # an unseen word with a known synonym weighs what the synonym the documents use weighs

@@ -1951,6 +1951,17 @@ def test_the_question_words_its_documents_title_says_need_not_be_said_again_by_t
     assert ranked[0].score == ranked[1].score, ranked
 
 
+def test_a_hyphenated_compound_asked_is_said_as_well_by_its_words_written_apart():
+    corpus = Corpus({"a.txt": "ABC-1 study\n\nOutcome Measures\n\n- Dose Limiting Toxicities of ABC-1 within 28 days following infusion.\n"
+                     "- Dose-limiting toxicities of the XYZ-2 antibody within 30 days following infusion.\n\n"
+                     "The ABC-1 trial uses a 3+3 design.\n"})
+    concepts = corpus.answerer.concepts(corpus.question("Within how many days after infusion are dose-limiting toxicities counted?"))
+    apart, joined_up = (set(tokens(corpus.chunk(s).text)) for s in ("Dose Limiting", "Dose-limiting"))
+    assert corpus.answerer.coverage(concepts, apart, set()) == corpus.answerer.coverage(concepts, joined_up, set())
+    # (a compound whose parts are no words of their own, "3+3" or "CAR-T", is still asked as one)
+    assert any(c.members == {"3+3"} for c in corpus.answerer.concepts(corpus.question("Which trial uses a 3+3 design?")))
+
+
 def test_which_one_of_two_compared_trials_names_the_trial_beside_its_figure():
     corpus = Corpus({"a.txt": "Study of AB-101 in myeloma\n\nConditions: | Multiple Myeloma | Genetic: AB-101 | Phase 1 |\n"
                      "Study Type : | Interventional |\nEstimated Enrollment : | 136 participants |\n\nThe study is open.\n",
