@@ -118,6 +118,9 @@ _PASS_ON = re.compile(r"(?<=[.?!])\s*(?:so\s+)?(?:what|how)\s+(?:should|do|can|c
 _TERSE_YESNO = re.compile(r"(?:\s[-–—]+|:)\s+(?!(?:the|its|their|a|an)\b)(?:[\w/-]+\s+){0,3}?[\w/-]*[a-z]{3,}ed\b(?:\s+[\w-]+)?\s*\?\s*$", re.I)
 # the asker's own situation, put before the question proper: "Since our sites will need to decide ..., is
 # the trial blinded?", "When we pre-screen patients for X, what ...?", "We're mapping X's sites. Which ...?"
+# ... or after it: "how long will their money last? worried the company goes under mid treatment"
+_AFTERTHOUGHT = re.compile(r"\?\s+((?:i['’]?m|i am|we['’]?re|we are|just|asking|for context|worried|concerned|curious|thanks|thank you|"
+                           r"my|our)\b[^?]*)$", re.I)
 _SOMEONE = re.compile(r"\b(?:he|she|him|her|his|hers|they|them|their|someone|somebody)\b", re.I)
 _SITUATION = re.compile(
     r"^\s*(?:(?:since|because|as|given that|now that|while|when|before|once)\s+(?:we|i|our|my|us)\b[^?]{0,200}?,"
@@ -601,15 +604,9 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
 def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
             known: Callable[[str], bool] = lambda t: True) -> Question:
     question = corrected(asked_proper(question), known)
-    # what the asker says of their own situation first names what is asked about, but is not what is asked
-    situation = _SITUATION.match(question)
+    # what the asker says of their own situation, before or after the question, may name what is asked about, but is not what is asked
     said = question
-    if situation and (_PRONOUN.search(question[situation.end() :]) or _SOMEONE.search(question[situation.end() :])):
-        # ("... the Phase 2 study of cord blood NK cells. What is its NCT identifier?": what "its" is;
-        # "My mother had a donor transplant. Can she enroll?": who "she" is, which is what is asked)
-        situation = None
-    if situation:
-        situation, question = question[: situation.end()].strip(), question[situation.end() :]
+    situation, question = _situation(question)
     # "the dual-target lupus AlloCAR": a brand heading a description names a kind of product, not one
     kinds = {_head(m.group(0), _GENERIC_HEADS).casefold() for m in _SUBJECT.finditer(said)}
     entities = {e for e in question_entities(said, trial_names, known) if e.key not in kinds}
@@ -641,6 +638,22 @@ def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
                     (f" ({situation})" if situation else "") + query[len(question):], unknown,
                     read_in=sources, excluded=set_aside, each_source=bool(sources) or bool(_WHICH_OF_MANY.search(wording) or _EACH_SAYS.search(wording)),
                     glossed=glossed, sides=_sides(wording))
+
+
+def _situation(question: str) -> tuple[str, str]:
+    """What the asker says of their own situation before or after the question proper, and the question."""
+    before = _SITUATION.match(question)
+    rest = question[before.end() :] if before else question
+    if before and (_PRONOUN.search(rest) or _SOMEONE.search(rest)):
+        # ("... the Phase 2 study of cord blood NK cells. What is its NCT identifier?": what "its" is;
+        # "My mother had a donor transplant. Can she enroll?": who "she" is, which is what is asked)
+        before, rest = None, question
+    after = _AFTERTHOUGHT.search(rest)
+    told = [question[: before.end()].strip()] if before else []
+    if after:
+        told.append(after.group(1).strip())
+        rest = rest[: after.start() + 1]
+    return " ".join(told), rest
 
 
 def _sides(wording: str) -> tuple[str, ...]:

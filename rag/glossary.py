@@ -120,6 +120,8 @@ _ENTRIES: list[tuple[str, str]] = [
                            r"(?:production|manufacturing|making|unit) (?:costs?|expenses?)(?: (?:per|a|for each) (?:dose|treatment|unit|patient|infusion))?|cost per (?:dose|treatment) to (?:make|produce)"),
     ("runway cash", r"(?:how long|until when) (?:will |does |is )?(?:the |their |its )?(?:money|cash|funding|funds) (?:last|run|expected to last)|"
                     r"run out of (?:money|cash)|(?:cash )?burn rate|keep the lights on|"
+                    r"(?:money|cash|funds|funding) (?:will |would |can |is expected to )?last\b|"
+                    r"(?:keep|keeps|keeping) (?:it|them|the company|the business|allogene) (?:funded|going|running|solvent)|"
                     r"(?:money|cash|funds|funding|capital) (?:to |will |would |can )?(?:carry|fund|sustain|support|cover|finance|bankroll) "
                     r"(?:\w+ ){0,2}(?:operations|company|business)|"
                     r"(?:keep|stay|continue|remain) (?:funding|financing|funded|financed|operating|running) (?:itself|themselves|the company|"

@@ -554,6 +554,9 @@ def test_the_askers_own_situation_names_the_subject_but_is_not_what_is_asked():
     assert "pharmacy" in q.context and "pharmacy" in q.query  # (searched, and weighed as context)
     q = analyze("We're mapping the footprint of the ALLO-605 trial before proposing sites. Which locations are listed?", [], frozenset())
     assert q.text == "Which locations are listed?" and {e.key for e in q.entities} == {"allo-605"}
+    # (said after the question, too)
+    q = analyze("How long will Acme's money last? worried the company goes under mid treatment", [], frozenset())
+    assert q.text == "How long will Acme's money last?" and "worried" in q.context
     # a question about the person or thing the situation describes is asked of the situation
     for asked in ("My mother had a donor transplant. Can she enroll in the ALLO-605 trial?",
                   "We track the Phase 2 study of cord blood NK cells. What is its NCT identifier?"):

@@ -46,6 +46,8 @@ from rag.places import has_city, has_place
     ("Who would be considered for the study?", "be considered for", "eligibility"),
     ("Which scheme finds the ceiling on how much can be given safely?", "ceiling on how much can be given safely", "mtd"),
     ("How long can Acme keep the lights on?", "keep the lights on", "runway"),
+    ("Does Acme expect its money will last through 2027?", "money will last", "runway"),
+    ("How long does Acme think its existing money will keep it funded?", "keep it funded", "runway"),
     ("Until when can Acme keep operating on the money it has?", "keep operating on the money", "runway"),
     ("What does each dose of its donor-derived products cost?", "donor-derived", "allogeneic"),
     # stop 15
