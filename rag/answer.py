@@ -1595,9 +1595,12 @@ _COUNTED = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)\s*(days?|weeks?|months?|years
 
 
 def _counted_otherwise(question: str, text: str) -> bool:
-    """The span counts the same thing otherwise ("given over 5 days?" of "for 3 days")."""
+    """The span counts the same thing otherwise ("given over 5 days?" of "for 3 days"). (A count
+    that bounds, "18 Years and older" or "up to 4 cycles", is weighed by `yes_or_no` instead.)"""
+    bounds = [m.span() for pattern in (_LOWER_BOUND, _UPPER_BOUND) for m in pattern.finditer(text)]
     for number, unit in _COUNTED.findall(question):
-        said = [float(n) for n, u in _COUNTED.findall(text) if stem(u.casefold()) == stem(unit.casefold())]
+        said = [float(m.group(1)) for m in _COUNTED.finditer(text) if stem(m.group(2).casefold()) == stem(unit.casefold())
+                and not any(a <= m.start() < b or a < m.end() <= b for a, b in bounds)]
         if said and float(number) not in said:
             return True
     return False

@@ -1721,6 +1721,15 @@ def test_a_yes_no_question_counting_otherwise_than_the_span_is_answered_no():
     assert corpus.ask("Was the chemotherapy before ALLO-316 given over 3 days?", dense=dense).text.startswith("Yes.")
 
 
+def test_a_count_inside_the_bound_a_span_sets_is_no_count_otherwise():
+    ages = Corpus({"k.txt": "ABC-1 eligibility\n\nAges Eligible for Study: | 18 Years and older (Adult, Older Adult) |\n"})
+    cycles = Corpus({"k.txt": "ABC-1 dosing\n\nPatients may receive up to 4 cycles of ABC-1.\n"})
+    for corpus, asked, verdict in ((ages, "Could a 70 year old join the ABC-1 study?", "Yes."), (ages, "Can a 16-year-old enroll in the ABC-1 study?", "No."),
+                                   (cycles, "Can patients get 3 cycles of ABC-1?", "Yes."), (cycles, "Can patients get 6 cycles of ABC-1?", "No.")):
+        answer = corpus.ask(asked, dense={"ABC-1": 0.7})
+        assert answer.text.startswith(verdict), (asked, answer.text)
+
+
 def test_a_sentence_pointing_back_is_shown_with_the_sentence_it_points_to():
     corpus = Corpus({"s.txt": "Endpoints\n\nFor rheumatoid arthritis, the endpoint is DAS28-ESR < 2.6; for systemic sclerosis, it is "
                      "rCRISS >= 50.\n\nThese scores are used to judge whether the disease is getting better.\n"})
