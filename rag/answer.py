@@ -760,7 +760,7 @@ class Answerer:
     # --- scoring --------------------------------------------------------------------------------
     def concepts(self, q: Question) -> list[_Concept]:
         out = []
-        entity_words = {w for e in q.entities for w in tokens(e.key)}
+        entity_words = _entity_words(q.entities)
         # "according to the 2025 news article": which document to read, not what the passage says
         wording = _PARTS_OF.sub(" ", _REQUEST.sub("", _without(q.text, q.read_in + q.excluded)))  # ("run me through": no word asked)
         named = _DEFINES.match(wording)
@@ -1265,7 +1265,7 @@ class Answerer:
         if not m:
             return ""
         asked = (m.group("event") or m.group("event2") or m.group("event3") or m.group("event4")).strip()
-        entity_words = {w for e in q.entities for w in tokens(e.key)}
+        entity_words = _entity_words(q.entities)
         event = [t for t in dict.fromkeys(tokens(asked)) if self.known(t) and t not in entity_words]
         if len(event) < 2:
             return ""
@@ -1455,7 +1455,7 @@ class Answerer:
         dateline = DATELINE.search(text[:LEAD_CHARS])
         speaker = text[dateline.start() :].split("\n", 1)[0] if dateline else ""
         said = set(tokens(f"{span.title}\n{speaker}\n{span.chunk.heading}\n{span.chunk.text}"))
-        entity_words = {w for e in q.entities for w in tokens(e.key)}
+        entity_words = _entity_words(q.entities)
         # "in the rheumatology study": words describing the subject, which its document says somewhere
         doc_tokens = self.scope_of(span.chunk.source).tokens
         described = {t for m in _SUBJECT.finditer(q.text) for t in tokens(m.group(1)) if _in_document(synonyms(t), doc_tokens)}
@@ -1514,6 +1514,11 @@ class Answerer:
         closest = tuple(Picked(h.chunk, h.title, h.dense) for h in hits[:2])
         text = ABSTAIN_TEXT + (" The closest passages are cited below for you to check." if closest else "")
         return Answer(text, True, closest, reason)
+
+
+def _entity_words(entities: Collection[Entity]) -> set[str]:
+    """The words naming the entities, as written ("allo-605", "allo", "605") and run together ("allo605")."""
+    return {w for e in entities for w in tokens(e.key) + tokens(re.sub(r"[\s-]", "", e.key))}
 
 
 def _in_document(members: Collection[str], doc_tokens: Collection[str]) -> bool:

@@ -540,6 +540,13 @@ def test_a_short_abbreviation_joined_to_a_known_word_is_no_unknown_name():
     assert unknown_names("What did the Zorbexa-era article say?", known) == ["Zorbexa-era"]
 
 
+def test_a_product_code_typed_run_together_is_the_product_not_a_word_to_find():
+    corpus = Corpus({"a.txt": "ABC-605 study\n\nEastern Cooperative Oncology Group (ECOG) performance status of 0 or 1\n"})
+    q = corpus.question("how well does someone have to be getting around day to day to qualify for abc605?")
+    assert {e.key for e in q.entities} == {"abc-605"}
+    assert not any("abc605" in c.members for c in corpus.answerer.concepts(q))
+
+
 def test_a_name_typed_without_the_documents_accent_or_apostrophe_is_no_unknown_name():
     known = set(tokens("Patients with Sjögren’s disease")).__contains__
     for asked in ("Is the Sjogrens trial recruiting?", "Is the Sjögren trial recruiting?", "Is the Sjogren's-disease arm open?"):
