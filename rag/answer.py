@@ -1436,7 +1436,7 @@ class Answerer:
     def _naming(self, q: Question, span: Picked, taken: Sequence[Picked]) -> Picked | None:
         """Asked which trial or product, for a span that names none: the nearest passage before it
         naming one (as `Scope.concerns` reads it), else the first after, unless already cited."""
-        if q.expects == "yesno" or not (_ASKS_WHICH_SUBJECT.search(q.text) or q.sides and _WHICH_ONE.search(q.text)):
+        if q.expects == "yesno" or not (_ASKS_WHICH_SUBJECT.search(q.text) or _WHICH_ONE.search(q.text)):
             return None
         scope = self.scope_of(span.chunk.source)
         if mentions(span.chunk.text, scope.trial_names):

@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from rag.answer import (ABSTAIN_TEXT, Answer, Answerer, Question, _in_document, analyze, asked_proper, has_expected, idf_function, joined,
+from rag.answer import (ABSTAIN_TEXT, Answer, Answerer, Picked, Question, _in_document, analyze, asked_proper, has_expected, idf_function, joined,
                         sub_questions, unknown_names, yes_or_no)
 from rag.chunk import chunk_document
 from rag.described import descriptors
@@ -1990,3 +1990,8 @@ def test_which_one_of_two_compared_trials_names_the_trial_beside_its_figure():
         answer = corpus.ask(f"Between the AB-101 myeloma study and the NK rheumatology study NCT01234567, {which} to enroll more participants?")
         # each figure with the trial it is of
         assert all(said in answer.text for said in ("136", "92", "AB-101", "NCT01234567")), answer.text
+    # (the two told apart however they are named: "the NK-7 one")
+    q = corpus.question("Which one is planning to enroll more, AB-101 or the NK-7 one?")
+    figure = corpus.chunk("planned enrollment is 92")
+    naming = corpus.answerer._naming(q, Picked(figure, "Cord blood NK cells", 0.5), [])
+    assert not q.sides and naming is not None and "NCT01234567" in naming.chunk.text, (q.sides, naming)
