@@ -1813,7 +1813,7 @@ def yes_or_no(question: str, chunk: Chunk, glossed: Sequence[Gloss] = ()) -> str
         exception = re.search(r"\bexcept(?: for)?\b(.+)$", text, re.I | re.S)
         # "thyroid disorder, except for hypothyroidism controlled on a stable dose": a patient the
         # exception describes is not excluded by this criterion
-        shared = (set(tokens(question)) - _META_WORDS) & set(tokens(exception.group(1))) if exception else set()
+        shared = ((set(tokens(question)) | {m for g in glossed for m in g.members}) - _META_WORDS) & set(tokens(exception.group(1))) if exception else set()
         excepted = len(shared) >= 2 or any(specificity(t) >= 0.9 for t in shared)  # two words, or a term as rare as "hypothyroidism"
         # the question's own negation ("skip lymphodepletion?") agrees with the span's ("no lymphodepletion")
         # ("excluding business development" negates what it excludes, if that is what is asked about)

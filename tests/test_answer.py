@@ -278,6 +278,12 @@ def test_trial_names_are_learned_from_mixed_case_prose_only(text, names):
 
 
 
+def test_an_exclusions_exception_is_read_in_the_askers_lay_words_too():
+    asked = "my husband takes thyroid pills for an underactive thyroid, well controlled. does that keep him out?"
+    assert yes_or_no(asked, THYROID, glosses(asked)) == "No."
+    assert yes_or_no(asked, THYROID) == "Yes."  # (unread, the lay words leave only the exclusion)
+
+
 def test_an_either_or_question_is_answered_by_the_span_not_yes_or_no():
     corpus = Corpus({"design.txt": "Study of ALLO-316 in kidney cancer\n\nStudy type: Interventional.\nPhase: Phase 1.\n"})
     answer = corpus.ask("Is the ALLO-316 study interventional or observational?")

@@ -17,6 +17,8 @@ from rag.places import has_city, has_place
     ("Which cells does the product go after?", "go after", "target"),
     ("What unit production expense per treatment is the platform aiming for?", "production expense per treatment", "cost-of-goods"),
     ("How far out will existing funds carry operations?", "funds carry operations", "runway"),
+    ("Does an underactive thyroid rule him out?", "underactive thyroid", "hypothyroidism"),
+    ("He takes thyroid pills every day; is that allowed?", "thyroid pills", "hormone"),
     ("Which organization is accountable for the study?", "accountable for", "sponsor"),
     ("Which genome-editing method does the product use?", "genome-editing", "crispr"),
     ("How far will existing funds carry the company?", "funds carry the company", "runway"),
