@@ -30,6 +30,7 @@ DESCRIPTOR = re.compile(
     r"(?:\b(?:according to|as (?:described|reported|stated|quoted|given|announced) in|in|from|per|by|of|and|does|did|do|"
     r"between|with|to|against|versus|vs\.?|across)\s+|^\s*|(?<=[.!?]\s))"
     r"(?:both\s+)?(?:the\s+|a\s+|its\s+|[A-Z][\w-]*['’]s\s+)"
+    r"(?:(?:newer|newest|latest|later|(?:more |most )?recent|older|oldest|earlier|original|new|old)\s+)?"  # ("the newer 2026 release")
     r"(?:(?P<month>" + _MONTH + r")\s+)?(?:(?P<year>(?:19|20)\d\d)\s+)?"
     r"(?P<about>(?:[\w/()-]+\s+){0,3}?)"  # ("the ALLO-605 (NCT05000450) record")
     r"(?P<kind>" + _KIND + r")\b"

@@ -1043,6 +1043,10 @@ def test_a_document_asked_what_it_says_is_named_by_description():
     assert found[1].phrase.endswith("outlook press release") and found[1].about == ()
     assert [d.kinds for d in descriptors("What does the 2026 outlook say?")] == [{"press"}]
     assert [d.kinds for d in descriptors("What does the IND update article say?")] == [{"news"}]  # (an article, of the updates)
+    # how recent it is, said before its date: "the newer 2026 release", "the more recent January 2026 update"
+    found = descriptors("What rate is in the 2024 article vs the newer 2026 release?")
+    assert [(d.year, d.about) for d in found] == [("2024", ()), ("2026", ())]
+    assert [(d.year, d.month) for d in descriptors("What does the more recent January 2026 update say?")] == [("2026", "jan")]
     found = descriptors("List the study sites named in the ALLO-605 (NCT05000450) record.")
     assert [d.phrase for d in found] == ["in the ALLO-605 (NCT05000450) record"]
 
