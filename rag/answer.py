@@ -40,6 +40,7 @@ UNSAID_SPECIFICITY = 0.8  # a yes/no question's term this rare (Cellectis, lupus
 PARALLEL = 0.1  # score a comparison side's passage gains by giving a figure in the unit of another side's answer
 COMPOUND_PART, COMPOUND_HEAD = 5, 3  # letters a word needs, and that a compound needs before it, to be read as its last part
 SAYS_ALL_SCORE = 0.8  # share of the best span's score a yes/no span saying every term asked needs, to decide instead
+FIELD_CHARS = 80  # a record's field ("Masking: None (Open Label)"), short enough to be one statement
 RESTATES = 0.75  # share of a passage's new words (idf-weighted) the chosen span holds, to cite it as the same statement
 RESTATEMENT_WORDS = 8  # ... and at most this many words the question does not use: a restatement is short
 UNSAID_TELLS = 0.5  # how specific a word must be, that a restatement says and the chosen span does not, to count against it
@@ -263,11 +264,15 @@ _CONTRARIES = [(re.compile(a, re.I | re.S), re.compile(b, re.I | re.S)) for a, b
     (r"\b(?:worldwide|world-wide|global(?:ly)?|everywhere|all (?:countries|territories|markets|regions))\b",
      r"^(?!.*\b(?:worldwide|world-wide|global(?:ly)?|all other)\b).*\bin (?:the )?(?:U\.S\.?|US|United States|EU|Europe|"
      r"European Union|United Kingdom|UK|Japan|China|Canada|North America)\b"))]
+# a design asked about, said as such: "open-label?" of "Masking: None (Open Label)"
+_DESIGN_AFFIRMS = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
+    (_OPEN, _OPEN),
+    (r"(?<!non-)(?<!non)\brandomi[sz](?:e|es|ed|ing|ation)\b", r"(?<!non-)(?<!non)\brandomi[sz]ed\b|\ballocation\W+randomi[sz]ed\b"),
+    (r"\bsingle[- ](?:arm|group)\b", r"\bsingle[- ](?:arm|group)\b"))]
 # a span saying just what is asked, which settles it as surely: "will some get no chemo at all?" of "... in the other
-# no lymphodepletion regimen will be used"
-_AFFIRMS = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
-    (r"\b(?:no|without(?:\s+any)?)\s+(?:[\w-]+\s+){0,2}?(?:lymphodeplet\w*|conditioning|chemo\w*|prep\w*)\b",
-     r"\b(?:no|without)\s+(?:[\w-]+\s+){0,2}?(?:lymphodeplet\w*|conditioning|chemo\w*)\b"),)]
+# no lymphodepletion regimen will be used"; "open-label?" of "Masking: None (Open Label)"
+_AFFIRMS = [(re.compile(r"\b(?:no|without(?:\s+any)?)\s+(?:[\w-]+\s+){0,2}?(?:lymphodeplet\w*|conditioning|chemo\w*|prep\w*)\b", re.I),
+             re.compile(r"\b(?:no|without)\s+(?:[\w-]+\s+){0,2}?(?:lymphodeplet\w*|conditioning|chemo\w*)\b", re.I)), *_DESIGN_AFFIRMS]
 # ... and contraries that decide a span already chosen, but do not make a span the one to choose (a record's
 # "Accepts Healthy Volunteers: No" answers better than its title's "in Patients With Myeloma")
 _LOOSE_CONTRARIES = [(re.compile(a, re.I | re.S), re.compile(b, re.I | re.S)) for a, b in (
@@ -1508,6 +1513,12 @@ class Answerer:
                          # analysis focused on MRD clearance represents ..." beside "... Analysis ... Planned for Early Q2 2026")
                          or known and self.coverage(known, own, set()) >= FIGURE_RESTATES_COVERAGE)):
                 return [p]
+        if settling and not corroborating:
+            # (or a short field of the same document the search did not bring up: a record's "Masking: None
+            # (Open Label)" beside its title's "Open-Label", which both answer "is it open-label?")
+            corroborating = [Picked(c, said.title, said.score) for c in self.scope_of(said.chunk.source).chunks
+                             if len(c.text) <= FIELD_CHARS and not any(_overlap(c, t.chunk) for t in [said, *taken])
+                             and _settles(q.text, qualified, c.text) and yes_or_no(q.text, c, q.glossed) == verdict][:1]
         return corroborating
 
     def _abstain(self, hits: Sequence[Hit], reason: str) -> Answer:
@@ -1775,6 +1786,8 @@ def yes_or_no(question: str, chunk: Chunk, glossed: Sequence[Gloss] = ()) -> str
                                    r"\b(?:keeps?|kept|keeping|rules?|ruled|ruling|shuts?|shutting) (?:[\w'’-]+ ){0,2}out\b", asked, re.I))
     # "does the thyroid exclusion carve out an exception for that?" asks about the exception itself
     asks_exception = bool(re.search(r"\bexcept|\bexempt|\bcarve[sd]? out|\bcarving out|\bwaive", asked, re.I))
+    if _says_contrary(question, text, _DESIGN_AFFIRMS) and not _says_contrary(question, text, _CONTRARIES) and not asks_excluded:
+        return "Yes."  # asked "open-label?", the span says open label ("Masking: None (Open Label)" too)
     field = re.search(r"(?:\||:)\s*(yes|no|none|all)\b[^|]*\|?\s*$", text, re.I)
     if field:
         positive = field.group(1).lower() in ("yes", "all")

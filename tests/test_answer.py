@@ -243,6 +243,11 @@ THYROID = Chunk("d.txt", 0, 0, "Current or history of thyroid disorder, except f
     # a design term the span excludes: open-label is not blinded, single-arm is not randomised
     ("Is the study blinded?", Chunk("d.txt", 0, 0, "A Single-Arm, Open-Label, Phase 1/2 Study", 9, "", "text"), "No."),
     ("Is the study double-blind?", Chunk("d.txt", 0, 0, "A randomized, double-blind, placebo-controlled study", 9, "", "text"), "Yes."),
+    # a design said as such, in a field whose value is "None": "Masking: None (Open Label)" is open-label
+    ("Is the study open-label?", Chunk("d.txt", 0, 0, "Masking: | None (Open Label)", 9, "", "row"), "Yes."),
+    ("Is the study blinded?", Chunk("d.txt", 0, 0, "Masking: | None (Open Label)", 9, "", "row"), "No."),
+    ("Is the study randomized?", Chunk("d.txt", 0, 0, "Allocation: | Randomized", 9, "", "row"), "Yes."),
+    ("Is it a single-arm study?", Chunk("d.txt", 0, 0, "Intervention Model: | Single Group Assignment", 9, "", "row"), "Yes."),
     ("Is the trial randomized?", Chunk("d.txt", 0, 0, "A Single-Arm, Open-Label, Phase 1/2 Study", 9, "", "text"), "No."),
     ("Does the trial randomize patients between arms?", Chunk("d.txt", 0, 0, "A Single-Arm, Open-Label, Phase 1/2 Study", 9, "", "text"), "No."),
     ("Is the study open-label?", Chunk("d.txt", 0, 0, "Masking: | Double-Blind |", 9, "", "row"), "No."),
@@ -1736,6 +1741,17 @@ def test_a_yes_no_question_counting_otherwise_than_the_span_is_answered_no():
     dense = {"for 3 days": 0.7}
     assert corpus.ask("Was the chemotherapy before ALLO-316 given over 5 days?", dense=dense).text.startswith("No."), "5 days asked, 3 said"
     assert corpus.ask("Was the chemotherapy before ALLO-316 given over 3 days?", dense=dense).text.startswith("Yes.")
+
+
+def test_a_yes_no_settled_by_one_passage_cites_the_records_field_saying_the_same():
+    corpus = Corpus({"r.txt": "ABC-1 in myeloma\n\nStudy Design\n\nAllocation: | N/A |\nMasking: | None (Open Label) |\n\n"
+                     "Official Title: | A Single-Arm, Open-Label, Phase 1/2 Study Evaluating the Safety of ABC-1 in Patients With Myeloma |\n\n"
+                     "The study measures the safety of ABC-1 over twelve months of follow-up in adults.\n"})
+    q = corpus.question("Is the ABC-1 trial open-label?")
+    found = [h for h in corpus.hits(q.query, {"Official Title": 0.8}) if "Masking" not in h.chunk.text]  # (the search missed it)
+    answer = corpus.answerer.answer(q, found)
+    assert answer.text.startswith("Yes."), answer.text
+    assert "Masking: | None (Open Label)" in {p.chunk.text for p in answer.spans}, answer.spans
 
 
 def test_a_count_inside_the_bound_a_span_sets_is_no_count_otherwise():
