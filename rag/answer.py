@@ -1519,6 +1519,15 @@ class Answerer:
             corroborating = [Picked(c, said.title, said.score) for c in self.scope_of(said.chunk.source).chunks
                              if len(c.text) <= FIELD_CHARS and not any(_overlap(c, t.chunk) for t in [said, *taken])
                              and _settles(q.text, qualified, c.text) and yes_or_no(q.text, c, q.glossed) == verdict][:1]
+        if settling and q.entities and all(p.chunk.source == said.chunk.source for p in corroborating):
+            # and another document about what is asked saying the same, which the reader can check as well: the
+            # news article's "... in the other no lymphodepletion regimen will be used" beside the press
+            # release's "two parallel cohorts (one with ... and one with no lymphodepletion)"
+            titles = {p.chunk.source: p.title for p in ranked if p.chunk.source != said.chunk.source}
+            corroborating += [Picked(c, title, said.score) for source, title in sorted(titles.items())
+                              if q.entities <= self.scope_of(source).doc_entities for c in self.scope_of(source).chunks
+                              if c.kind == "text" and not any(_overlap(c, t.chunk) for t in taken)
+                              and _settles(q.text, qualified, c.text) and yes_or_no(q.text, c, q.glossed) == verdict][:1]
         return corroborating
 
     def _abstain(self, hits: Sequence[Hit], reason: str) -> Answer:

@@ -282,7 +282,6 @@ def test_trial_names_are_learned_from_mixed_case_prose_only(text, names):
     assert learn_trial_names([text]) == names
 
 
-
 def test_an_exclusions_exception_is_read_in_the_askers_lay_words_too():
     asked = "my husband takes thyroid pills for an underactive thyroid, well controlled. does that keep him out?"
     assert yes_or_no(asked, THYROID, glosses(asked)) == "No."
@@ -1752,6 +1751,16 @@ def test_a_yes_no_settled_by_one_passage_cites_the_records_field_saying_the_same
     answer = corpus.answerer.answer(q, found)
     assert answer.text.startswith("Yes."), answer.text
     assert "Masking: | None (Open Label)" in {p.chunk.text for p in answer.spans}, answer.spans
+
+
+def test_a_settled_yes_no_cites_another_document_about_it_saying_the_same():
+    corpus = Corpus({"a.txt": "ABC-101 update\n\nThe ABC-101 trial will test dose levels in two parallel cohorts (one with a low intensity "
+                     "lymphodepletion and one with no lymphodepletion).\n\nABC-101 is scalable.\n",
+                     "b.txt": "ABC-101 cleared\n\nThe ABC-101 study will open this year at several sites.\n\nIn one arm patients will receive "
+                     "cyclophosphamide alone for lymphodepletion and in the other no lymphodepletion regimen will be used.\n"})
+    answer = corpus.ask("In the ABC-101 study, will some patients get no lymphodepletion at all?", dense={"parallel": 0.8, "open this year": 0.5})
+    assert answer.text.startswith("Yes. The ABC-101 trial will test"), answer.text
+    assert any(p.chunk.source == "b.txt" and "no lymphodepletion regimen" in p.chunk.text for p in answer.spans), answer.spans
 
 
 def test_a_count_inside_the_bound_a_span_sets_is_no_count_otherwise():
