@@ -41,6 +41,8 @@ _ENTRIES: list[tuple[str, str]] = [
                                                 r"(?:can|could|may|be able to|be allowed to) try\b|"
                                                 r"(?:be )?(?:accepted|admitted) (?:in)?to|(?:clear|meet|pass) (?:the |a |this )?(?:bar|threshold|cut-?off)|"
                                                 r"bar (?:\w+ ){0,2}(?:clear|meet|pass)"),
+    ("recruiting recruitment status", r"\b(?:still |currently |now )?(?:taking|accepting|recruiting|signing up|looking for) (?:new |more )?(?:patients|participants|people|volunteers|subjects)\b|"
+                                      r"\bstill (?:enrolling|recruiting|open)\b|\bopen (?:for|to) (?:enrollment|enrolment|recruitment|new patients)\b"),
     ("consent", r"sign(?:ing|ed)? (?:the )?(?:forms?|paperwork)|agree(?:ing|d)? to (?:take part|participate|join)"),
     ("open-label masking blind", r"(?:patients|doctors|investigators|participants|everyone) (?:know|knows|be told|told) "
                                  r"(?:which|what) (?:treatment|drug|arm|group)|(?:hidden|concealed) from"),

@@ -18,6 +18,8 @@ from rag.places import has_city, has_place
     ("What unit production expense per treatment is the platform aiming for?", "production expense per treatment", "cost-of-goods"),
     ("How far out will existing funds carry operations?", "funds carry operations", "runway"),
     ("Does an underactive thyroid rule him out?", "underactive thyroid", "hypothyroidism"),
+    ("Is the myeloma study still taking patients?", "still taking patients", "recruiting"),
+    ("Is the study still enrolling?", "still enrolling", "recruiting"),
     ("He takes thyroid pills every day; is that allowed?", "thyroid pills", "hormone"),
     ("Which organization is accountable for the study?", "accountable for", "sponsor"),
     ("Which genome-editing method does the product use?", "genome-editing", "crispr"),
