@@ -976,6 +976,8 @@ class Answerer:
             for i, c in enumerate(spans):
                 said = c.text if pointed_to is None else scope.text[pointed_to.end : c.end]  # (without what it points back to)
                 own = set(tokens(said)) | (heading_tokens if c.kind == "item" else set())
+                if not re.search(r"[^\W\d_]", c.text):
+                    continue  # a line of figures alone ("2 1 1 1", a table's counts) states nothing by itself
                 if c.kind == "text" and bare(c.text):  # a line of country names under a study's entry is about that study
                     own |= heading_tokens | {t for x in scope.lead_in(c) for t in tokens(x.heading + "\n" + x.text)}
                 if q.expects != "yesno" and self.coverage(known, own, scene) < self.min_coverage:

@@ -1763,6 +1763,13 @@ def test_a_settled_yes_no_cites_another_document_about_it_saying_the_same():
     assert any(p.chunk.source == "b.txt" and "no lymphodepletion regimen" in p.chunk.text for p in answer.spans), answer.spans
 
 
+def test_a_line_of_figures_alone_is_never_cited_as_an_answer():
+    corpus = Corpus({"n.txt": "Cord blood NK cells\n\nOngoing Clinical Trials\n\n  • Study of ABC-101 and rituximab in adults\n\n"
+                     "    Recruiting\n\n    2 1 1 1\n    Bulgaria France Germany\n\nThe status is listed as authorised.\n"})
+    answer = corpus.ask("Is the ABC-101 study recruiting?")
+    assert not answer.abstained and all(p.chunk.text.strip() != "2 1 1 1" for p in answer.spans), answer.text
+
+
 def test_a_count_inside_the_bound_a_span_sets_is_no_count_otherwise():
     ages = Corpus({"k.txt": "ABC-1 eligibility\n\nAges Eligible for Study: | 18 Years and older (Adult, Older Adult) |\n"})
     cycles = Corpus({"k.txt": "ABC-1 dosing\n\nPatients may receive up to 4 cycles of ABC-1.\n"})
