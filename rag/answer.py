@@ -980,12 +980,13 @@ class Answerer:
                     continue  # a line of figures alone ("2 1 1 1", a table's counts) states nothing by itself
                 if c.kind == "text" and bare(c.text):  # a line of country names under a study's entry is about that study
                     own |= heading_tokens | {t for x in scope.lead_in(c) for t in tokens(x.heading + "\n" + x.text)}
-                if q.expects != "yesno" and self.coverage(known, own, scene) < self.min_coverage:
+                # (the words its document's title says count as said here too, as they do in its score below)
+                by_title = titled if titled and not titled & own else set()
+                if q.expects != "yesno" and self.coverage(known, own | by_title, scene) < self.min_coverage:
                     continue  # words no document uses cannot be covered by any: judge on the rest
                 s = self.score(concepts, h.dense, own, scene, scope.tokens) - 0.02 * i
                 # (a passage saying some of them, "Early phase 1 trials of cord blood NK cells", names its own subject)
-                lift = (self.score(concepts, h.dense, own | titled, scene, scope.tokens) - 0.02 * i - s
-                        if titled and not titled & own else 0.0)
+                lift = self.score(concepts, h.dense, own | by_title, scene, scope.tokens) - 0.02 * i - s if by_title else 0.0
                 if i == 0 and len(spans) > 1 and _label_like(c):
                     s -= 0.03  # a label alone rarely holds the value asked for
                 if q.expects in _NARROW_TYPES:

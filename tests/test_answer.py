@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -2021,6 +2022,15 @@ def test_a_hyphenated_compound_asked_is_said_as_well_by_its_words_written_apart(
     assert corpus.answerer.coverage(concepts, apart, set()) == corpus.answerer.coverage(concepts, joined_up, set())
     # (a compound whose parts are no words of their own, "3+3" or "CAR-T", is still asked as one)
     assert any(c.members == {"3+3"} for c in corpus.answerer.concepts(corpus.question("Which trial uses a 3+3 design?")))
+
+
+def test_a_passage_saying_only_what_its_documents_title_leaves_unsaid_is_still_a_candidate():
+    # the news article titled "... ALLO-329 Cleared by FDA for Phase 1 Clinical Trial in Rheumatology Indications"
+    # whose lead sentence names the indications: the title says the rest of what is asked
+    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted((Path(__file__).resolve().parents[1] / "corpus").glob("00[13]_*.txt"))}
+    ranked = Corpus(texts).ranked("Which rheumatology indications will the ALLO-329 basket study cover after the FDA IND clearance?",
+                                  {"The planned phase 1": 0.6})
+    assert any(p.chunk.text.startswith("The planned phase 1 RESOLUTION study") for p in ranked), ranked
 
 
 def test_which_one_of_two_compared_trials_names_the_trial_beside_its_figure():
