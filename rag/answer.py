@@ -119,15 +119,16 @@ _PASS_ON = re.compile(r"(?<=[.?!])\s*(?:so\s+)?(?:what|how)\s+(?:should|do|can|c
 _TERSE_YESNO = re.compile(r"(?:\s[-–—]+|:)\s+(?!(?:the|its|their|a|an)\b)(?:[\w/-]+\s+){0,3}?[\w/-]*[a-z]{3,}ed\b(?:\s+[\w-]+)?\s*\?\s*$", re.I)
 # the asker's own situation, put before the question proper: "Since our sites will need to decide ..., is
 # the trial blinded?", "When we pre-screen patients for X, what ...?", "We're mapping X's sites. Which ...?"
-# ... or after it: "how long will their money last? worried the company goes under mid treatment"
-_AFTERTHOUGHT = re.compile(r"\?\s+((?:i['’]?m|i am|we['’]?re|we are|just|asking|for context|worried|concerned|curious|thanks|thank you|"
-                           r"my|our)\b[^?]*)$", re.I)
-_SOMEONE = re.compile(r"\b(?:he|she|him|her|his|hers|they|them|their|someone|somebody)\b", re.I)
 _SITUATION = re.compile(
     r"^\s*(?:(?:since|because|as|given that|now that|while|when|before|once)\s+(?:we|i|our|my|us)\b[^?]{0,200}?,"
     r"|(?:as an? [\w/-]+(?: [\w/-]+)?,?\s+)?(?:we|i)(?:['’](?:re|m|ve|d))?\s[^?:]{0,200}?[.:]"
     r"|(?:our|my)\s[^?]{0,200}?[.:])\s+(?=(?:what|which|who|whom|when|where|how|why|is|are|was|were|does|do|did|can|could|will|"
     r"would|should|has|have|had)\b)", re.I)
+# ... or after it: "how long will their money last? worried the company goes under mid treatment"
+_AFTERTHOUGHT = re.compile(r"\?\s+((?:i['’]?m|i am|we['’]?re|we are|just|asking|for context|worried|concerned|curious|thanks|thank you|"
+                           r"my|our)\b[^?]*)$", re.I)
+# the person a situation tells of, asked about in the question ("My mother had a transplant. Can she enroll?")
+_SOMEONE = re.compile(r"\b(?:he|she|him|her|his|hers|they|them|their|someone|somebody)\b", re.I)
 # what is put before the question proper: "If a patient had X, could they ...?", "According to Allogene, were ...?"
 _LEAD_CLAUSE = re.compile(r"^\s*[^,?]{1,80},\s*", re.I)
 _NEGATIVE_SECTION = re.compile(r"\bexclu", re.I)
