@@ -253,11 +253,14 @@ _NARROW_TYPES = {"site", "place", "city", "email", "phone", "zip", "nct", "money
 # design terms and the terms that exclude them: "Is it blinded?" answered by "Open-Label" is a no
 _OPEN = r"\bopen[- ]label\b|\bunblinded\b|\bmasking\W+none\b"
 _BLIND = r"(?<!un)\b(?:double|single|triple)?[- ]?blind(?:ed)?\b|\bmasked\b"
+_RANDOMISED_ASKED = r"(?<!non-)(?<!non)\brandomi[sz](?:e|es|ed|ing|ation)\b"
+_RANDOMISED = r"(?<!non-)(?<!non)\brandomi[sz]ed\b"
+_SINGLE_ARM = r"\bsingle[- ](?:arm|group)\b"
 _CONTRARIES = [(re.compile(a, re.I | re.S), re.compile(b, re.I | re.S)) for a, b in (
     (_BLIND, _OPEN), (_OPEN, r"(?<!un)\b(?:double|single|triple|quadruple)[- ]blind(?:ed)?\b|\bmasking\W+(?:single|double|triple|quadruple)\b"),
-    (r"(?<!non-)(?<!non)\brandomi[sz](?:e|es|ed|ing|ation)\b", r"\bnon-?randomi[sz]ed\b|\bsingle[- ](?:arm|group)\b"),
-    (r"\bnon-?randomi[sz]ed\b|\bsingle[- ](?:arm|group)\b", r"(?<!non-)(?<!non)\brandomi[sz]ed\b"),
-    (r"\bplacebo\b", r"\bsingle[- ](?:arm|group)\b|\bopen[- ]label\b"),
+    (_RANDOMISED_ASKED, rf"\bnon-?randomi[sz]ed\b|{_SINGLE_ARM}"),
+    (rf"\bnon-?randomi[sz]ed\b|{_SINGLE_ARM}", _RANDOMISED),
+    (r"\bplacebo\b", rf"{_SINGLE_ARM}|\bopen[- ]label\b"),
     # a child asked about, adults only admitted: "Could a 15-year-old join?" of "adults with ..."
     (r"\b(?:child(?:ren)?|kids?|minors?|p(?:a)?ediatric|adolescents?|teen(?:s|agers?)?|infants?|(?:[1-9]|1[0-7])[- ]year[- ]olds?)\b",
      r"^(?!.*\b(?:child(?:ren)?|p(?:a)?ediatric|adolescents?|minors?)\b).*\badults?\b"),
@@ -267,9 +270,7 @@ _CONTRARIES = [(re.compile(a, re.I | re.S), re.compile(b, re.I | re.S)) for a, b
      r"European Union|United Kingdom|UK|Japan|China|Canada|North America)\b"))]
 # a design asked about, said as such: "open-label?" of "Masking: None (Open Label)"
 _DESIGN_AFFIRMS = [(re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
-    (_OPEN, _OPEN),
-    (r"(?<!non-)(?<!non)\brandomi[sz](?:e|es|ed|ing|ation)\b", r"(?<!non-)(?<!non)\brandomi[sz]ed\b|\ballocation\W+randomi[sz]ed\b"),
-    (r"\bsingle[- ](?:arm|group)\b", r"\bsingle[- ](?:arm|group)\b"))]
+    (_OPEN, _OPEN), (_RANDOMISED_ASKED, _RANDOMISED), (_SINGLE_ARM, _SINGLE_ARM))]
 # a span saying just what is asked, which settles it as surely: "will some get no chemo at all?" of "... in the other
 # no lymphodepletion regimen will be used"; "open-label?" of "Masking: None (Open Label)"
 _AFFIRMS = [(re.compile(r"\b(?:no|without(?:\s+any)?)\s+(?:[\w-]+\s+){0,2}?(?:lymphodeplet\w*|conditioning|chemo\w*|prep\w*)\b", re.I),
@@ -1485,6 +1486,10 @@ class Answerer:
         # field saying so ("Masking: None (Open Label)"): the same verdict, on the same grounds
         settling = q.expects == "yesno" and _settles(q.text, qualified, said.chunk.text)
         verdict = yes_or_no(q.text, said.chunk, q.glossed) if settling else ""
+
+        def says_same(c: Chunk) -> bool:
+            return _settles(q.text, qualified, c.text) and yes_or_no(q.text, c, q.glossed) == verdict
+
         corroborating: list[Picked] = []
         known = [c for c in self.concepts(q) if c.known and not c.typed] if q.expects in _FIGURES else []
         for p in ranked:
@@ -1501,8 +1506,7 @@ class Answerer:
             brief = len(new) <= RESTATEMENT_WORDS or len({t for t in new - said_tokens if specificity(t) >= UNSAID_TELLS}) <= RESTATEMENT_UNSAID
             if p.score >= self.min_score and brief and new & said_tokens and held >= RESTATES * weight:
                 return [p]
-            if (settling and not corroborating and _settles(q.text, qualified, p.chunk.text)
-                    and yes_or_no(q.text, p.chunk, q.glossed) == verdict):
+            if settling and not corroborating and says_same(p.chunk):
                 corroborating = [p]  # (a passage saying the same statement again comes first)
             # nothing the chosen span does not say ("This is a Phase 2 study." beside a table row giving Phase 2)
             if len(own) >= 2 and new <= said_tokens and (new or q.expects == "yesno"):
@@ -1522,7 +1526,7 @@ class Answerer:
             # (Open Label)" beside its title's "Open-Label", which both answer "is it open-label?")
             corroborating = [Picked(c, said.title, said.score) for c in self.scope_of(said.chunk.source).chunks
                              if len(c.text) <= FIELD_CHARS and not any(_overlap(c, t.chunk) for t in [said, *taken])
-                             and _settles(q.text, qualified, c.text) and yes_or_no(q.text, c, q.glossed) == verdict][:1]
+                             and says_same(c)][:1]
         if settling and q.entities and all(p.chunk.source == said.chunk.source for p in corroborating):
             # and another document about what is asked saying the same, which the reader can check as well: the
             # news article's "... in the other no lymphodepletion regimen will be used" beside the press
@@ -1531,7 +1535,7 @@ class Answerer:
             corroborating += [Picked(c, title, said.score) for source, title in sorted(titles.items())
                               if q.entities <= self.scope_of(source).doc_entities for c in self.scope_of(source).chunks
                               if c.kind == "text" and not any(_overlap(c, t.chunk) for t in taken)
-                              and _settles(q.text, qualified, c.text) and yes_or_no(q.text, c, q.glossed) == verdict][:1]
+                              and says_same(c)][:1]
         return corroborating
 
     def _abstain(self, hits: Sequence[Hit], reason: str) -> Answer:
