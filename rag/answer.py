@@ -31,6 +31,7 @@ SUBJECT = 0.3  # weight of a word describing the thing asked about ("the dual-ta
 SETTLED_SCORE = 0.6  # share of min_score a span needs that settles a yes/no question (Phase 2 for "phase 1?")
 FOCUS = 2.0  # weight of the thing a "what is the X of Y" question asks for (X), against its other words
 NAMED_SUBJECT = 0.06  # score a passage gains by naming a product, when the question describes one without naming it
+QUOTED_SCORE = 0.1  # score a passage gains by saying just what the question quotes
 DESCRIBING_SPECIFICITY = 0.5  # a word describing a trial ("the cord-blood NK cell trial") that tells documents apart
 SPELLING_SOURCES = 10  # retrieved documents searched for an abbreviation spelt out
 SPELLED_SPECIFICITY = 0.3  # ... and a spelt-out abbreviation's
@@ -124,6 +125,9 @@ _SITUATION = re.compile(
     r"|(?:as an? [\w/-]+(?: [\w/-]+)?,?\s+)?(?:we|i)(?:['’](?:re|m|ve|d))?\s[^?:]{0,200}?[.:]"
     r"|(?:our|my)\s[^?]{0,200}?[.:])\s+(?=(?:what|which|who|whom|when|where|how|why|is|are|was|were|does|do|did|can|could|will|"
     r"would|should|has|have|had)\b)", re.I)
+# the last sentence of several, which holds the question proper when the others tell of the asker
+_LAST_SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[^.?!]*[\w)][^.?!]*[.?!]?\s*$)(?<!\b[A-Z][a-z]\.\s)")
+_ASKING = re.compile(r"(?:what|which|who|whom|when|where|how|why|is|are|was|were|does|do|did|can|could|will|would|should|has|have)\b", re.I)
 # ... or after it: "how long will their money last? worried the company goes under mid treatment"
 _AFTERTHOUGHT = re.compile(r"\?\s+((?:i['’]?m|i am|we['’]?re|we are|just|asking|for context|worried|concerned|curious|thanks|thank you|"
                            r"my|our)\b[^?]*)$", re.I)
@@ -164,6 +168,8 @@ _DISEASE = re.compile(r"\b(?!(?:diagn|progn)osis\b)[a-z]+(?:itis|osis|oses|omas?
 # "..., what exactly is ALLO-647?": asking what a named thing is
 _DEFINING = re.compile(r"\bwhat\s+(?:exactly\s+|actually\s+|really\s+)?(?:is|are)\s+(?:the\s+)?([\w-]+)\s*\??\s*$", re.I)
 # "[1]", "(SSc)": reference marks and abbreviations being defined, which state nothing
+# a phrase in quotation marks: "Other Study ID Numbers", 'off the shelf' (not the apostrophe of "Sjögren's")
+_QUOTE = re.compile(r"[\"“”]([^\"“”]{3,80})[\"“”]|(?<![\w])['‘]([^'‘’]{3,80})['’](?![\w])")
 _ASIDES = re.compile(r"\[\d+(?:[,–-]\d+)*\]|\((?=\w*[A-Z]\w*[A-Z])[A-Za-z]{2,6}\)")
 # "DLTs", "ORR": an abbreviation, which a document may only spell out
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6})s?(?![\w-])")
@@ -217,7 +223,10 @@ _ORGANISATION_ACTS = re.compile(r"\b[A-Z][\w&.'-]+(?:\s+[A-Z][\w&.'-]+){0,3}\s+(
                                 r"\b(?:licensed|sublicensed|acquired|in-licensed|rights|partnership|collaboration|agreement)\s+"
                                 r"(?:from|with)\s+[A-Z]|"
                                 r"\b(?:granted|licensed|sublicensed|acquired|sold|transferred|sponsored|funded|developed|manufactured|"
-                                r"marketed|owned)\s+by\s+(?:the\s+)?[A-Z]")
+                                r"marketed|owned)\s+by\s+(?:the\s+)?[A-Z]|"
+                                # "products utilize Cellectis technologies": a company's technology
+                                r"\b(?:utili[sz](?:e|es|ing)|uses?|using|based on|leverag(?:e|es|ing)|built on)\s+[A-Z][\w&.'-]+\s+"
+                                r"(?:technolog(?:y|ies)|platforms?|know-how|IP|intellectual property)\b")
 # ... or any name a sponsor's label gives ("Sponsor: Isala", "Responsible Party: | AstraZeneca")
 _SPONSOR_FIELD = re.compile(r"\b(?:sponsor|lead sponsor|collaborators?|responsible party|funded by|funder|sponsored by)\s*[:|]\s*\|?\s*[A-Z]",
                             re.I)
@@ -545,8 +554,8 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     # ("what does the company expect" asks what it expects, not which company)
     if re.search(r"\b(?:which|what)\s+(?:(?!(?:does|do|did|is|are|was|were|will|would|has|have|can|could|should)\b)[\w-]+\s+){0,2}"
                  r"(?:company|companies|firm|organi[sz]ations?|institutions?|sponsors?|"
-                 r"manufacturer|developer)\b|\bwho\s+(?:\w+\s+){0,2}(?:sponsor|fund|develop|manufacture)s?\b", ql):
-        return "organisation", frozenset()
+                 r"manufacturer|developer)\b(?!-)|\bwho\s+(?:\w+\s+){0,2}(?:sponsor|fund|develop|manufacture)s?\b", ql):
+        return "organisation", frozenset()  # (not "which sponsor-assigned number")
     if re.search(r"\b(?:zip|postal) ?code\b", ql):
         return "zip", frozenset()
     if re.search(r"\bcode ?name\b|\bcode\b.*\bproduct\b|\bproduct code\b", ql):
@@ -609,11 +618,13 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
 
 
 def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
-            known: Callable[[str], bool] = lambda t: True) -> Question:
+            known: Callable[[str], bool] = lambda t: True, lead_as_context: bool = False) -> Question:
+    """The question as the answerer reads it. `lead_as_context`: the sentences before the last are
+    the asker's situation, however they are worded."""
     question = corrected(asked_proper(question), known)
     # what the asker says of their own situation, before or after the question, may name what is asked about, but is not what is asked
     said = question
-    situation, question = _situation(question)
+    situation, question = _situation(question, lead_as_context)
     # "the dual-target lupus AlloCAR": a brand heading a description names a kind of product, not one
     kinds = {_head(m.group(0), _GENERIC_HEADS).casefold() for m in _SUBJECT.finditer(said)}
     entities = {e for e in question_entities(said, trial_names, known) if e.key not in kinds}
@@ -647,8 +658,35 @@ def analyze(question: str, history: Sequence[Turn], trial_names: frozenset[str],
                     glossed=glossed, sides=_sides(wording))
 
 
-def _situation(question: str) -> tuple[str, str]:
-    """What the asker says of their own situation before or after the question proper, and the question."""
+def has_lead(question: str) -> bool:
+    """Whether the question proper comes after sentences of its own ("My dad is worn out. ... What
+    ECOG score does the study need?")."""
+    return _lead_split(question) is not None
+
+
+def _lead_split(question: str) -> tuple[str, str] | None:
+    """The sentences before the last, and the last, when the last asks something."""
+    question = question.strip()
+    m = _LAST_SENTENCE.search(question)
+    last = question[m.end() :] if m else ""
+    if not m or not (last.endswith("?") or _ASKING.match(last) or _REQUEST.match(last)):
+        return None
+    lead = question[: m.start()].strip()
+    if _PRONOUN.search(last) or _SOMEONE.search(last):
+        # ("... Does that study have a name? What is it called?": the sentence it points back to asks it too)
+        before = _LAST_SENTENCE.search(lead)
+        if not before:
+            return None
+        lead, last = lead[: before.start()].strip(), lead[before.end() :] + " " + last
+    return lead, last
+
+
+def _situation(question: str, whole_lead: bool = False) -> tuple[str, str]:
+    """What the asker says of their own situation before or after the question proper, and the
+    question. With `whole_lead`, every sentence before the last is the asker's situation."""
+    split = _lead_split(question) if whole_lead else None
+    if split:
+        return split
     before = _SITUATION.match(question)
     rest = question[before.end() :] if before else question
     if before and (_PRONOUN.search(rest) or _SOMEONE.search(rest)):
@@ -699,9 +737,11 @@ def has_expected(q: Question, text: str) -> bool:
         return bool(_PERSON.search(text))
     if q.expects == "organisation":
         # "which company granted Allogene the rights?": another company than the one the question names
-        named = {w.casefold() for w in re.findall(r"\b[A-Z][\w&'.-]+", q.text)}
+        named = {re.sub(r"'s$", "", w).casefold() for w in re.findall(r"\b[A-Z][\w&'.-]+", q.text)}  # ("Allogene's pipeline")
         found = [m.group(0) for pattern in (_ORGANISATION, _ORGANISATION_ACTS) for m in pattern.finditer(text)]
-        return bool(_SPONSOR_FIELD.search(text) or any(not (f[0].isupper() and f.split()[0].casefold() in named) for f in found))
+        # ("About Allogene Therapeutics" is Allogene too)
+        return bool(_SPONSOR_FIELD.search(text) or any(not (f[0].isupper() and any(w.casefold() in named for w in f.split()[:-1] or f.split()))
+                                                       for f in found))
     if q.expects == "zip":
         return bool(re.search(r"\b\d{5}(?:-\d{4})?\b", text))
     if q.expects == "code":
@@ -913,6 +953,7 @@ class Answerer:
                 if not re.search(r"(?:study|trial)$", m.group(0), re.I)] if not q.entities and q.expects != "yesno" else []
         fits = [f for f in fits if f is not None]
         subject_docs = set.intersection(*fits) if fits else set()
+        quoted = _quoted(q.text)
         out: dict[tuple[str, int, int], Picked] = {}
         # the question's words its document's title says ("the cord-blood NK cell study" of a document titled
         # "... Cord Blood-Derived Natural Killer Cells ...") say which document, not what a passage of it must say
@@ -993,6 +1034,8 @@ class Answerer:
                     s -= 0.03  # a label alone rarely holds the value asked for
                 if q.expects in _NARROW_TYPES:
                     s += 0.05  # holding an e-mail address, a phone number, a dose is evidence itself
+                if quoted and any(phrase in _plain(c.text) for phrase in quoted):
+                    s += QUOTED_SCORE  # what the question quotes ("Other Study ID Numbers"), said just so
                 if _BOILERPLATE.search(c.heading) or _BOILERPLATE.search(c.text):
                     s -= 0.1  # legal disclaimers and page furniture mention everything and state nothing
                 if not concepts_total and any(re.search(rf"\b{re.escape(e.key)}\b,? (?:is|are|was|an?)\b", c.text, re.I) for e in defined):
@@ -1542,6 +1585,17 @@ class Answerer:
         closest = tuple(Picked(h.chunk, h.title, h.dense) for h in hits[:2])
         text = ABSTAIN_TEXT + (" The closest passages are cited below for you to check." if closest else "")
         return Answer(text, True, closest, reason)
+
+
+def _plain(text: str) -> str:
+    """Words alone, in lower case: "Off-the-shelf" as "off the shelf"."""
+    return " " + " ".join(re.findall(r"[^\W_]+", text.casefold())) + " "
+
+
+def _quoted(question: str) -> list[str]:
+    """Phrases of two words or more the question puts in quotation marks, as `_plain` gives them."""
+    found = (m.group(1) or m.group(2) for m in _QUOTE.finditer(question))
+    return [_plain(f) for f in found if len(re.findall(r"[^\W_]+", f)) >= 2]
 
 
 def _entity_words(entities: Collection[Entity]) -> set[str]:

@@ -138,7 +138,10 @@ _ENTRIES: list[tuple[str, str]] = [
     ("sponsor responsible party", r"(?:accountable|answerable|in charge) (?:for|of)|(?:who|which \w+) (?:runs|owns|is running|oversees)"),
     ("contact", r"reach out to|get in touch with|point of contact|(?:who|whom) (?:should|can|do) (?:i|we|you) (?:call|ring|email|write to)"),
     ("investor investors", r"shareholders?|stockholders?"),
-    ("nasdaq nyse", r"(?:stock )?ticker(?: symbol)?|(?:stock|share|trading) symbol|trades? (?:under|as)|(?:publicly )?listed (?:on|under)"),
+    ("nasdaq nyse", r"(?:stock )?ticker(?: symbol)?|(?:stock|share|trading) symbol|trades? (?:under|as)|publicly listed|"
+     # (not "listed on the record", "listed under 'Other Study ID Numbers'")
+     r"listed (?:on|in) (?:the |an? )?(?:nasdaq|nyse|stock|exchange|market|which exchange|what exchange)|listed under (?:what|which|its|the|a) (?:ticker|symbol|name)|"
+     r"(?:which|what) (?:stock )?exchange"),
     ("cmo medical", r"top (?:doctor|physician|medic)|(?:head|lead|chief) (?:doctor|physician)|medical (?:chief|head|lead)"),
     ("treated treatment", r"(?:been |were |was |got |get )?dosed\b(?! (?:at|with) )"),
     ("media", r"journalists?|reporters?|press (?:enquiries|inquiries|queries|questions|contact)"),

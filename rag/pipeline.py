@@ -13,7 +13,7 @@ from typing import Any
 
 from langchain_core.runnables import RunnableLambda
 
-from .answer import Answer, Answerer, Question, analyze, idf_function, joined, sub_questions
+from .answer import Answer, Answerer, Question, analyze, has_lead, idf_function, joined, sub_questions
 from .cite import citations
 from .entities import Scope
 from .llm import with_llm
@@ -91,26 +91,34 @@ class QA:
         """analyse → retrieve → answer as a LangChain runnable over {"question", "history", "top_k",
         "filters"}, once per pass; the first pass that does not abstain gives the answer."""
         def one(p: Pass):
-            analyse = RunnableLambda(lambda x: {**x, "q": analyze(x["question"], x.get("history") or [], self.trial_names, p.known)})
+            analyse = RunnableLambda(lambda x: {**x, "q": analyze(x["question"], x.get("history") or [], self.trial_names, p.known,
+                                                                  x.get("lead_as_context", False))})
             retrieve = RunnableLambda(lambda x: {**x, "hits": self.retrieve(x["q"], x.get("top_k"), x.get("filters"), p.sources)})
             answer = RunnableLambda(lambda x: p.answerer.answer(x["q"], x["hits"]))
             return analyse | retrieve | answer
 
         def first_answer(x: dict) -> Answer:
             self._refresh()
-            return self._answer(x["question"], lambda p, question: one(p).invoke({**x, "question": question}))
+            return self._answer(x["question"], lambda p, question, lead=False: one(p).invoke({**x, "question": question, "lead_as_context": lead}))
 
         return RunnableLambda(first_answer)
 
-    def _answer(self, question: str, run: Callable[[Pass, str], Answer]) -> Answer:
+    def _answer(self, question: str, run: Callable[..., Answer]) -> Answer:
         """`run` over the passes for the question, or, for two questions asked as one, for each
-        of them, the answer citing both (the whole question's answer when either finds none)."""
+        of them, the answer citing both (the whole question's answer when either finds none).
+        A long message that finds no answer read whole is read again as what the asker tells of
+        themselves, then the question proper in its last sentence."""
         parts = sub_questions(question, self.trial_names, self.passes[-1].known)
         if len(parts) > 1:
             answers = [self._first_answer(lambda p, part=part: run(p, part)) for part in parts]
             if not any(a.abstained for a in answers):
                 return joined(answers)
-        return self._first_answer(lambda p: run(p, question))
+        answer = self._first_answer(lambda p: run(p, question))
+        if answer.abstained and has_lead(question):
+            told = self._first_answer(lambda p: run(p, question, True))
+            if not told.abstained:
+                return told
+        return answer
 
     def _first_answer(self, run: Callable[[Pass], Answer]) -> Answer:
         """Run the passes in order until one does not abstain; its answer (or the last abstention)."""
@@ -177,10 +185,10 @@ class QA:
         self._refresh()
         retrieving = answering = 0.0
 
-        def run(p: Pass, asked: str) -> Answer:
+        def run(p: Pass, asked: str, lead_as_context: bool = False) -> Answer:
             nonlocal retrieving, answering
             t1 = time.perf_counter()
-            q: Question = analyze(asked, history, self.trial_names, p.known)
+            q: Question = analyze(asked, history, self.trial_names, p.known, lead_as_context)
             hits = self.retrieve(q, top_k, filters, p.sources)
             t2 = time.perf_counter()
             answer = p.answerer.answer(q, hits)

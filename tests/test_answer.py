@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import (ABSTAIN_TEXT, Answer, Answerer, Picked, Question, _in_document, analyze, asked_proper, has_expected, idf_function, joined,
+from rag.answer import (ABSTAIN_TEXT, Answer, Answerer, Picked, Question, _in_document, analyze, asked_proper, has_expected, has_lead, idf_function, joined,
                         sub_questions, unknown_names, yes_or_no)
 from rag.chunk import chunk_document
 from rag.described import descriptors
@@ -579,6 +579,26 @@ def test_the_askers_own_situation_names_the_subject_but_is_not_what_is_asked():
     for asked in ("My mother had a donor transplant. Can she enroll in the ALLO-605 trial?",
                   "We track the Phase 2 study of cord blood NK cells. What is its NCT identifier?"):
         assert analyze(asked, [], frozenset()).text == asked
+
+
+def test_a_phrase_the_question_quotes_is_looked_for_as_quoted():
+    record = ("Study of ALLO-605\n\nPlease refer to this study by its identifier (NCT number): NCT05000450\n"
+              "Other Study ID Numbers: | ALLO-605-201 IGNITE Study |\nLast Verified: | February 2022 |\n")
+    corpus = Corpus({"record.txt": record})
+    answer = corpus.ask('Which study ID number is listed under "Other Study ID Numbers" for ALLO-605?',
+                        dense={"Please refer": 0.6, "Other Study": 0.6})
+    assert not answer.abstained and max(answer.spans, key=lambda p: p.score).chunk.text.startswith("Other Study ID Numbers"), answer.text
+
+
+def test_lead_sentences_are_the_askers_situation_only_when_asked_for():
+    asked = "Dad is worn out, he can barely get up. What ECOG score does ALLO-605 need?"
+    assert analyze(asked, [], frozenset()).text == asked
+    q = analyze(asked, [], frozenset(), lead_as_context=True)
+    assert q.text == "What ECOG score does ALLO-605 need?" and "worn" in q.context
+    # (a last sentence pointing back is asked with the sentence before it)
+    q = analyze("I run a page. Does the ALLO-605 study have a name? What is it called?", [], frozenset(), lead_as_context=True)
+    assert q.text == "Does the ALLO-605 study have a name? What is it called?"
+    assert not has_lead("What ECOG score does ALLO-605 need?") and not has_lead("Is it Dr. Smith? no.")
 
 
 def test_which_diseases_is_answered_by_a_span_naming_a_disease():
@@ -1445,6 +1465,10 @@ def test_a_company_acting_in_the_passive_is_an_organisation():
     q = analyze("Which company granted Allogene the rights to cema-cel?", [], frozenset())
     assert has_expected(q, "Servier has granted Allogene exclusive rights to cema-cel.")
     assert not has_expected(q, "Allogene Therapeutics, Inc. is a clinical-stage biotechnology company.")
+    q = analyze("Which outside firm's know-how sits under the hood of Allogene's pipeline?", [], frozenset())
+    assert not has_expected(q, "Allogene Therapeutics, Inc. is a clinical-stage biotechnology company.")  # (named with 's)
+    assert not has_expected(q, "About Allogene Therapeutics\nAllogene Therapeutics is a biotechnology company.")
+    assert has_expected(q, "Allogene’s AlloCAR T oncology products utilize Cellectis technologies.")  # (another company's technology)
 
 
 @pytest.mark.parametrize("question, expects", [
@@ -1467,6 +1491,7 @@ def test_a_company_acting_in_the_passive_is_an_organisation():
     # "what does the company expect" asks what it expects, not which company
     ("What does the company think it will cost to make each unit?", "money"),
     ("What company sponsors the study?", "organisation"),
+    ("Which sponsor-assigned study ID number does the record list?", "other"),  # (a number the sponsor gave)
     # a person holding a role
     ("Who is Acme's top doctor?", "person"),
     ("Who is the chief executive of Acme?", "person"),

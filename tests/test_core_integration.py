@@ -136,6 +136,19 @@ def test_a_named_trial_compared_with_one_only_described_is_answered_from_both(qa
 
 
 @pytest.mark.slow
+def test_a_long_message_is_answered_from_its_last_sentence_when_it_finds_nothing_whole(qa):
+    # read whole, the asker's story outweighs the question; its last sentence is what is asked
+    question = ("My dad has been fighting myeloma for six years now and honestly he's worn out, some days he can barely "
+                "get off the couch. His oncologist mentioned an off the shelf CAR T study called ALLO-605. I read they "
+                "care about how well you can function day to day. What ECOG score does a patient need to get into it?")
+    for answer in qa.ask(question), qa.chain().invoke({"question": question, "history": []}):
+        text = answer.answer if isinstance(answer, AskResponse) else answer.text
+        assert not answer.abstained and "0 or 1" in text, text
+    # (what it tells does not make a question the documents don't answer answerable)
+    assert qa.ask("My dad has myeloma and is worn out. His oncologist mentioned ALLO-605. What does a course cost?").abstained
+
+
+@pytest.mark.slow
 def test_chain_runs_as_a_langchain_runnable(qa):
     answer = qa.chain().invoke({"question": "What is the planned enrollment of the AlloNK study?", "history": []})
     assert not answer.abstained and "92" in answer.text

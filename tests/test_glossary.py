@@ -65,6 +65,8 @@ from rag.places import has_city, has_place
     ("Which diseases do the donor T cells treat?", "donor t cells", "allogeneic"),
     ("Where do the killer lymphocytes come from?", "killer lymphocytes", "nk"),
     ("What stock ticker does Acme use?", "stock ticker", "nasdaq"),
+    ("Is Acme publicly listed?", "publicly listed", "nasdaq"),
+    ("Which exchange does Acme trade on?", "which exchange", "nasdaq"),
     ("Who is Acme's top doctor?", "top doctor", "cmo"),
     ("How many people has Acme dosed so far?", "dosed", "treated"),
     # stop 16
@@ -88,6 +90,9 @@ def test_a_lay_phrase_is_read_as_the_documents_terms(question, phrase, term):
 def test_a_question_in_the_documents_own_terms_has_nothing_to_gloss():
     assert glosses("What ECOG performance status is required for ALLO-605?") == ()
     assert glosses("Where is Allogene headquartered?") == ()
+    # (a record's field, not a stock listing)
+    assert glosses('Which ID is listed under "Other Study ID Numbers"?') == ()
+    assert glosses("Which sites are listed on the record?") == ()
 
 
 def test_overlapping_lay_phrases_are_read_once_the_longest_first():
