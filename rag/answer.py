@@ -87,7 +87,8 @@ PLANNED_COVERAGE = 0.75  # share of the event's words such a passage must hold
 _HYPOTHETICAL = re.compile(r"\b(?:would|could|might|need(?:s|ed)? to|must|ha(?:s|ve) to|should)\b(?:\s+[\w'’-]+){0,3}\s+(?:show|shown|achieve|reach|attain|demonstrate)\b", re.I)
 _SUPPOSED = re.compile(r"\d[^.;]*?\b(?:could|would|might)\b", re.I)
 # (the month May as written, never the verb: "a treatment may help")
-_DATE = re.compile(r"\b(?:(?:19|20)\d\d|[12]H|Q[1-4]|(?-i:May)|" + "|".join(m for m in MONTHS if m != "may") + r")\b|\b\d+\s*(?:days?|weeks?|months?|years?)\b|\bweek\s+\d+|\bhalf of\b|\b(?:this|next|last) year\b|\bmid-?year\b", re.I)
+_DATE = re.compile(r"\b(?:(?:19|20)\d\d|[12]H|Q[1-4]|(?-i:May)|" + "|".join(m for m in MONTHS if m != "may") + r")\b|\b(?:\d+|" + "|".join(w for w in NUMBER_WORDS if w not in ("zero", "one")) + r")[\s-]*(?:days?|weeks?|months?|years?)\b|\bweek\s+\d+|\bhalf of\b|\b(?:this|next|last) year\b|\bmid-?year\b", re.I)
+_PHASE_NUMBERED = re.compile(r"\bphase\s*(?:[1-4]|i{1,3}v?|iv|one|two|three|four)\b|\b(?:[1-4]|i{1,3})\s*/\s*(?:[1-4]|i{1,3})\s+phase\b", re.I)
 _PERCENT = re.compile(r"\d\s*%|\bpercent\b|\(\d+/\d+\)", re.I)
 _MONEY = re.compile(r"[$€£]\s*\d|\b\d[\d,.]*\s*(?:usd|dollars|euros|million dollars)\b|\bprice[sd]? at\b", re.I)
 _DOSE = re.compile(r"\d[\d,.]*\s*(?:mg|g|µg|mcg|ug|ml|iu|units?|cells|million|billion|x\s*10|×\s*10|/kg|/m2|mg/m2)\b", re.I)
@@ -123,13 +124,14 @@ _TERSE_YESNO = re.compile(r"(?:\s[-–—]+|:)\s+(?!(?:the|its|their|a|an)\b)(?:
 _SITUATION = re.compile(
     r"^\s*(?:(?:since|because|as|given that|now that|while|when|before|once)\s+(?:we|i|our|my|us)\b[^?]{0,200}?,"
     r"|(?:as an? [\w/-]+(?: [\w/-]+)?,?\s+)?(?:we|i)(?:['’](?:re|m|ve|d))?\s[^?:]{0,200}?[.:]"
-    r"|(?:our|my)\s[^?]{0,200}?[.:])\s+(?=(?:what|which|who|whom|when|where|how|why|is|are|was|were|does|do|did|can|could|will|"
-    r"would|should|has|have|had)\b)", re.I)
+    r"|(?:our|my)\s[^?]{0,200}?[.:])\s+(?=(?:(?:in|for|on|at|about|regarding|during|within)\s[^,?.]{1,80},\s*)?"  # ("..., In the X study, is ...?")
+    r"(?:what|which|who|whom|when|where|how|why|is|are|was|were|does|do|did|can|could|will|would|should|has|have|had)\b)", re.I)
+_EXISTENTIAL = re.compile(r"\b(?:is|are|was|were|will|would|could)\s+there\b|\bthere\s+(?:is|are|was|were|will)\b", re.I)
 # the last sentence of several, which holds the question proper when the others tell of the asker
 _LAST_SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[^.?!]*[\w)][^.?!]*[.?!]?\s*$)(?<!\b[A-Z][a-z]\.\s)")
 _ASKING = re.compile(r"(?:what|which|who|whom|when|where|how|why|is|are|was|were|does|do|did|can|could|will|would|should|has|have)\b", re.I)
 # ... or after it: "how long will their money last? worried the company goes under mid treatment"
-_AFTERTHOUGHT = re.compile(r"\?\s+((?:i['’]?m|i am|we['’]?re|we are|just|asking|for context|worried|concerned|curious|thanks|thank you|"
+_AFTERTHOUGHT = re.compile(r"\?\s+((?:i|i['’]?m|we['’]?re|we are|just|asking|for context|worried|concerned|curious|thanks|thank you|"
                            r"my|our)\b[^?]*)$", re.I)
 # the person a situation tells of, asked about in the question ("My mother had a transplant. Can she enroll?")
 _SOMEONE = re.compile(r"\b(?:he|she|him|her|his|hers|they|them|their|someone|somebody)\b", re.I)
@@ -489,11 +491,14 @@ def _span_key(span: object) -> object:
     return (chunk.source, chunk.start, chunk.end) if chunk is not None else span
 
 
+_FILLER = re.compile(r"\s*(?:ok(?:ay)?|so|well|right|thanks|thank you(?: so much)?|great|sure|cool|got it|yes|hmm+)[\s,.!]*", re.I)
+
+
 def _expects(q: str) -> tuple[str, frozenset[str]]:
     """The kind of value asked for. A question joining clauses that ask for different kinds
     ("When ..., and over what period ... rate?") asks for no single kind."""
-    clauses = [c for c in _CLAUSES.split(q.strip()) if c]
-    kinds = {_expects_one(c) for c in clauses}
+    clauses = [c for c in _CLAUSES.split(q.strip()) if c and not _FILLER.fullmatch(c)]  # ("Okay, and what phase ...?")
+    kinds = {_expects_one(c) for c in clauses or [q]}
     if len(kinds) > 1:
         return "other", frozenset()
     return kinds.pop()
@@ -505,6 +510,11 @@ _SIZE = re.compile(r"\bhow (?:large|big)\b(?!\s+(?:an?|the)\s+(?!study\b|trial\b
                    r"\b(?:bigger|larger|smaller|biggest|largest|smallest)\s+(?:[\w-]+\s+){0,2}(?:study|studies|trials?|cohorts?)\b|"
                    r"\b(?:study|trial|cohort)s?\s+(?:[\w-]+\s+){0,4}(?:bigger|larger|smaller|biggest|largest|smallest)\b|"
                    r"\b(?:enrol+s?|enrol+ing|recruits?|recruiting)\s+more\b|\bmore (?:participants|patients|people|subjects)\b")
+
+
+# "where" asking no place: "describe where it fits", "where do the cells come from?" (what they are made from)
+_NOT_A_PLACE = (r"(?!(?:\s+[\w'’-]+){1,8}?\s+(?:fits?|slots?|sits?|stands?|ranks?|falls?|comes? in|"
+                r"comes? from|came from|originat\w*|deriv\w*|sourced|obtained|harvested|grown|taken from|collected)\b)")
 
 
 def _expects_one(q: str) -> tuple[str, frozenset[str]]:
@@ -523,6 +533,8 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     asks_what = bool(re.search(r"\b(?:what|which|who|whom|whose|where|when|why|how)\b", ql))
     if _TERSE_YESNO.search(q) and not asks_what:
         return "yesno", frozenset()  # "ALLO-329 – CRISPR-edited?", "ALPHA3: randomized design?"
+    if re.search(r"\b(?:what|which)\s+(?:clinical\s+|trial\s+|development\s+|study\s+)?phase\b(?!\s+(?:[1-4]|i{1,3}|one|two|three)\b)(?!\s*(?:,|&|/|and\b|or\b|plus\b))", ql):  # (not "what phase and enrollment")
+        return "phase", frozenset()  # "what phase is it in?": a phase numbered
     if re.search(r"\be-?mail\b", ql):
         return "email", frozenset()
     if re.search(r"\b(?:which|what)\s+(?:[\w.-]+\s+){0,2}(?:hospitals?|clinics?|medical cent(?:er|re)s?|cancer cent(?:er|re)s?|institutions?)\b", ql):
@@ -530,9 +542,9 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     if re.search(r"\b(?:which|what|in which)\s+(?:[\w.-]+\s+){0,2}(?:cities|city|towns?)\b", ql):
         return "city", frozenset()
     if re.search(r"\b(?:which|what)\s+(?:[\w.-]+\s+){0,2}(?:countries|country|cities|city|states?|regions?|locations?)\b|"
-                 r"(?:^|[,;:]\s*|\b(?:and|or|me|us)\s+)where\b(?!(?:\s+[\w'’-]+){1,6}?\s+(?:fits?|slots?|sits?|stands?|ranks?|falls?|comes? in)\b)|"
-                 r"\bwhere\s+(?:is|are|was|were|will|would|can|could|do|does|did|exactly)\b(?!(?:\s+[\w'’-]+){1,6}?\s+(?:fits?|slots?|sits?|stands?|ranks?|falls?|comes? in)\b)|"
-                 r"\bin which (?:country|countries|city|cities|state|states)\b", ql):  # ("describe where it fits" asks no place)
+                 rf"(?:^|[,;:]\s*|\b(?:and|or|me|us)\s+)where\b{_NOT_A_PLACE}|"
+                 rf"\bwhere\s+(?:is|are|was|were|will|would|can|could|do|does|did|exactly)\b{_NOT_A_PLACE}|"
+                 r"\bin which (?:country|countries|city|cities|state|states)\b", ql):
         return "place", frozenset()
     if re.search(r"\b(?:phone|telephone)\b", ql):
         return "phone", frozenset()
@@ -689,7 +701,8 @@ def _situation(question: str, whole_lead: bool = False) -> tuple[str, str]:
         return split
     before = _SITUATION.match(question)
     rest = question[before.end() :] if before else question
-    if before and (_PRONOUN.search(rest) or _SOMEONE.search(rest)):
+    pointing = _PRONOUN.search(_EXISTENTIAL.sub(" ", rest)) or _SOMEONE.search(rest)  # ("is there any blinding?" points nowhere)
+    if before and pointing:
         # ("... the Phase 2 study of cord blood NK cells. What is its NCT identifier?": what "its" is;
         # "My mother had a donor transplant. Can she enroll?": who "she" is, which is what is asked)
         before, rest = None, question
@@ -751,6 +764,8 @@ def has_expected(q: Question, text: str) -> bool:
                    for n in _short_names(q))
     if q.expects == "nct":
         return bool(NCT.search(text))
+    if q.expects == "phase":
+        return bool(_PHASE_NUMBERED.search(text))
     if q.expects == "percent":
         return bool(_PERCENT.search(text))
     if q.expects == "money":

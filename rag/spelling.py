@@ -47,7 +47,7 @@ _SHORTHAND: list[tuple[re.Pattern[str], str]] = [(re.compile(p, flags), out) for
     (r"(?<![\w-])f/u(?![\w'’-])", re.I, "follow-up"),
     (r"(?<![\w/-])w/\s*(?=\w)", re.I, "with "),
     (r"(?<!\w)LD(?![\w'’-])", 0, "lymphodepletion"),
-    (r"(?<![\w-])allo(?= (?:HSCT|SCT|transplant|stem|cells?\b|CAR))", re.I, "allogeneic"),
+    (r"(?<![\w-])allo[ -](?=(?:HSCT|SCT|transplant|stem|cells?\b|CAR))", re.I, "allogeneic "),
     (r"(?<![\w-])HSCT(?![\w'’-])", 0, "hematopoietic stem cell transplantation"),
     (r"(?<![\w-])SCT(?![\w'’-])", 0, "stem cell transplantation"),
     (r"(?<![\w-])SAEs?(?![\w'’-])", 0, "serious adverse events"),
@@ -55,6 +55,10 @@ _SHORTHAND: list[tuple[re.Pattern[str], str]] = [(re.compile(p, flags), out) for
     (r"(?<![\w-])elig(?![\w'’-])", re.I, "eligibility"),
     (r"(?<![\w-])mfg(?![\w'’-])", re.I, "manufacturing"),
     (r"(?<![\w-])esc(?![\w'’-])", re.I, "escalation"),
+    # the conditioning pair of cell therapy, by its pharmacy abbreviations
+    (r"(?<![\w-])flu ?[/+-] ?cy(?![\w'’-])", re.I, "fludarabine/cyclophosphamide"),
+    (r"(?<![\w-])cy ?[/+-] ?flu(?![\w'’-])", re.I, "cyclophosphamide/fludarabine"),
+    (r"(?<![\w/-])Cy(?![\w'’/-])", 0, "cyclophosphamide"),
 ]]
 
 

@@ -125,7 +125,7 @@ JOINERS = re.compile(r"[-/.+]")  # what joins the parts of one token: cost-of-go
 # Clinical-trial and biotech paraphrases: a question word meets the document's word. Only true
 # equivalents belong here; a near miss (price vs cost of goods) must stay apart or traps pass.
 SYNONYM_GROUPS = [
-    "enroll enrollment enrolment enrolling participant participants subject subjects people person persons individuals patients patient sign recruit accrual volunteers",
+    "enroll enrollment enrolment enrolling participant participants subject subjects people person persons individuals humans patients patient sign recruit accrual volunteers",
     "patient patients mom mum mother dad father husband wife son daughter brother sister",
     "site sites center centre centers hospital hospitals institute clinic location locations",
     "sponsor sponsors sponsored responsible accountable party company funder",
@@ -177,6 +177,7 @@ SYNONYM_GROUPS = [
     "design designs scheme schemes",
     "global worldwide",
     "improvement improvements gain gains",
+    "derived derive derives originate originates originated origin",
 ]
 
 _SYNONYMS: dict[str, frozenset[str]] = {}

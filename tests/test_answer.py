@@ -575,10 +575,29 @@ def test_the_askers_own_situation_names_the_subject_but_is_not_what_is_asked():
     # (said after the question, too)
     q = analyze("How long will Acme's money last? worried the company goes under mid treatment", [], frozenset())
     assert q.text == "How long will Acme's money last?" and "worried" in q.context
+    q = analyze("And what phase is it in? I never know if phase means it's almost approved.", [], frozenset())
+    assert q.text == "And what phase is it in?" and "approved" in q.context
+    # (the question proper may open with where it is asked of, and "is there" points back at nothing)
+    q = analyze("My husband hates the idea of a fake treatment. In the ALLO-605 study, is there any blinding?", [], frozenset())
+    assert q.text == "In the ALLO-605 study, is there any blinding?" and "fake" in q.context
     # a question about the person or thing the situation describes is asked of the situation
     for asked in ("My mother had a donor transplant. Can she enroll in the ALLO-605 trial?",
                   "We track the Phase 2 study of cord blood NK cells. What is its NCT identifier?"):
         assert analyze(asked, [], frozenset()).text == asked
+
+
+def test_what_phase_is_answered_by_a_numbered_phase():
+    q = analyze("What phase is the AlloNK study in?", [], frozenset())
+    assert has_expected(q, "NCT06991114 Phase 2 Systemic Sclerosis") and has_expected(q, "A Single-Arm, Open-Label, Phase 1/2 Study")
+    assert not has_expected(q, "This article describes one authorised interventional study of AlloNK.")
+
+
+def test_a_duration_in_words_answers_how_long_and_humans_are_people_counted():
+    q = analyze("How long has Acme been building its platform?", [], frozenset())
+    assert q.expects == "date" and has_expected(q, "After nearly eight years of platform development, Acme has a platform.")
+    assert not has_expected(q, "Acme has built a platform for many patients.")
+    q = analyze("How many human beings has Acme given its cells to?", [], frozenset())
+    assert q.expects == "count" and has_expected(q, "Acme has treated more than 200 patients in six studies.")
 
 
 def test_a_phrase_the_question_quotes_is_looked_for_as_quoted():
@@ -1004,6 +1023,13 @@ def test_a_registration_number_is_answered_by_the_identifier_field():
     ("Where is Allogene headquartered?", "place"),
     ("Tell me where the ALLO-605 sites are.", "place"),
     ("How does the company describe where it fits in first-line therapy?", "other"),
+    ("Where do the natural killer cells in AlloNK originate from?", "other"),  # (what they are made from)
+    ("Where are the NK cells derived from?", "other"),
+    ("Where is the AlloNK study run?", "place"),
+    ("Okay, and what phase is it in?", "phase"),  # (a filler before "and" asks nothing)
+    ("Which clinical phase is the AlloNK study?", "phase"),
+    ("What trial phase and planned enrollment are listed for the AlloNK study?", "count"),  # (more than a phase asked)
+    ("Is it a phase 2 study?", "yesno"),
     ("Where does the study slot the product into first-line therapy?", "other"),
     ("Over how long a window is the response rate gauged?", "date"),
 ])

@@ -36,5 +36,7 @@ def test_clinical_shorthand_the_documents_do_not_use_is_written_out():
     assert corrected("AlloNK ph2 pts at wk52, no-LD arm", known) == "AlloNK phase 2 patients at week 52, no-lymphodepletion arm"
     assert corrected("ALLO-605 - prior allo HSCT ok?", known) == "ALLO-605 - prior allogeneic hematopoietic stem cell transplantation ok?"
     assert corrected("ALLO-605 w/ ALLO-647, DLTs over 6 mo", known) == "ALLO-605 with ALLO-647, DLTs over 6 months"
+    assert corrected("pt with a prior allo-HSCT", known) == "patient with a prior allogeneic hematopoietic stem cell transplantation"
+    assert corrected("ALLO-647 with Flu/Cy, then Cy alone", known) == "ALLO-647 with fludarabine/cyclophosphamide, then cyclophosphamide alone"
     # shorthand the documents use themselves is their word, and a code's part ("ALLO-605") is left alone
     assert corrected("the LD regimen of ALLO-605", {"ld"}.__contains__) == "the LD regimen of ALLO-605"
