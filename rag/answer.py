@@ -69,7 +69,7 @@ def _asks_publication(q: Question) -> bool:
 
 # kinds of answer that are figures: a passage giving the same figures says the same thing
 _FIGURES = frozenset({"date", "count", "number", "percent", "money", "dose", "nct", "code"})
-_ACHIEVED = re.compile(r"\b(?:achiev\w*|show|shown|showed|reported|seen|observed|demonstrated|reached|attained)\b", re.I)
+_ACHIEVED = re.compile(r"\b(?:achiev\w*|show|shown|showed|reported|seen|observed|demonstrated|reached|attained|became|turned|cleared|responded)\b", re.I)
 # "what was the result of the interim analysis?", "what did the futility analysis show?"
 _ASKS_RESULT = re.compile(r"\b(?:what|how)\s+(?:was|were|is|are)\s+(?:the\s+)?(?:results?|outcomes?|findings?|read-?outs?|conclusions?)\s+"
                           r"(?:of|from|for)\s+(?P<event>[^?]+)|"
@@ -579,7 +579,7 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
         return "nct", frozenset()
     if re.search(r"\b(?:prices?|costs?|costing|charges?|pay|expenses?|how much money)\b", ql):
         return "money", frozenset()
-    if re.search(r"\b(?:percent|percentage|proportion|rates?|orr)\b", ql) and re.search(r"\b(?:what|which|how)\b", ql):
+    if re.search(r"\b(?:percent|percentage|proportion|share of|fraction of|rates?|orr)\b", ql) and re.search(r"\b(?:what|which|how)\b", ql):
         return "percent", frozenset()
     # ("which scheme finds how much can be given?" asks for the scheme: the first question word decides)
     if re.search(r"\b(?:what|which)\s+(?:[\w()-]+\s+){0,6}(?:doses?|dosages?|rp2d|mtd)\b(?!-| limiting)|"
@@ -613,13 +613,16 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
             continue  # "What ...", and short abbreviations (NK, ZIP) that may be spelt out
         # ("NK-cell": a short abbreviation joined to a word the documents use may be spelt out too)
         parts = [fold(p.casefold()) for p in re.split(r"-", word) if p and not (p.isupper() and len(p) <= 3)]
+        # ("MRD-negative": an abbreviation the documents use, joined to everyday words)
+        by_abbreviation = "-" in word and any(p.isupper() and len(p) <= 3 and known(p.casefold()) for p in word.split("-"))
         single = word[:-1] if word.endswith("s") and word[:-1].isupper() else word  # ("IDs": the everyday "ID", more than one)
         if zipf_frequency(single.casefold(), "en") >= 4.0 or any(c.isdigit() for c in word):
             continue
         # ("SITC-era", "Dagger-based": a name the documents use, joined to an everyday word)
         key = fold(word.casefold())  # ("Sjogrens", without the documents' accent)
         if not known(stem(key)) and not known(key) and not (
-                parts and known(stem(parts[0])) and all(known(stem(p)) or zipf_frequency(p, "en") >= 4.0 for p in parts[1:])):
+                parts and (known(stem(parts[0])) or by_abbreviation)
+                and all(known(stem(p)) or zipf_frequency(p, "en") >= 4.0 for p in parts[0 if not known(stem(parts[0])) else 1 :])):
             out.append(word)
     # a thing named by a word and its number or code (Station 17-4, Building 12b): the number
     # identifies it, so one the corpus never uses names something it does not cover

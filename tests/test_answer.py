@@ -394,6 +394,8 @@ def test_a_figure_a_sentence_only_supposes_is_not_an_achieved_result():
     question = "What MRD clearance rate has cema-cel achieved?"
     answer = supposed.ask(question, dense={"could signal": 0.6})
     assert answer.abstained, answer.text
+    answer = supposed.ask("What share of patients became MRD-negative with cema-cel?", dense={"could signal": 0.6})
+    assert answer.abstained, answer.text  # (a share that came about)
     reported = Corpus({"results.txt": "Cema-cel results\n\nCema-cel achieved an MRD clearance rate of 40% "
                        "in the first cohort.\n"})
     answer = reported.ask(question, dense={"first cohort": 0.6})
@@ -565,6 +567,13 @@ def test_a_name_typed_without_the_documents_accent_or_apostrophe_is_no_unknown_n
     assert unknown_names("Is the Sjoberg trial recruiting?", known) == ["Sjoberg"]
 
 
+def test_an_abbreviation_the_documents_use_joined_to_everyday_words_is_no_unknown_name():
+    known = set(tokens("MRD clearance versus observation")).__contains__
+    assert unknown_names("How many patients became MRD-negative?", known) == []
+    assert unknown_names("How many patients became XYZ-negative?", known) == ["XYZ-negative"]  # (an abbreviation they never use)
+    assert unknown_names("Is MRD-Zorbex cleared?", known) == ["MRD-Zorbex"]  # (joined to a name, not an everyday word)
+
+
 def test_the_askers_own_situation_names_the_subject_but_is_not_what_is_asked():
     q = analyze("Since our sites will need to decide whether unblinded pharmacy staff are required, is the ALLO-605 trial "
                 "blinded in any way?", [], frozenset())
@@ -596,6 +605,8 @@ def test_a_duration_in_words_answers_how_long_and_humans_are_people_counted():
     q = analyze("How long has Acme been building its platform?", [], frozenset())
     assert q.expects == "date" and has_expected(q, "After nearly eight years of platform development, Acme has a platform.")
     assert not has_expected(q, "Acme has built a platform for many patients.")
+    q = analyze("What share of patients became MRD-negative?", [], frozenset())
+    assert q.expects == "percent"
     q = analyze("How many human beings has Acme given its cells to?", [], frozenset())
     assert q.expects == "count" and has_expected(q, "Acme has treated more than 200 patients in six studies.")
 
