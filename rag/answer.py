@@ -169,9 +169,9 @@ _DISEASE = re.compile(r"\b(?!(?:diagn|progn)osis\b)[a-z]+(?:itis|osis|oses|omas?
                       r"\b(?:lupus|carcinoma|leuka?emia|lymphoma|myeloma)\b|\b[A-Z][\w]+['’]s disease\b", re.I)
 # "..., what exactly is ALLO-647?": asking what a named thing is
 _DEFINING = re.compile(r"\bwhat\s+(?:exactly\s+|actually\s+|really\s+)?(?:is|are)\s+(?:the\s+)?([\w-]+)\s*\??\s*$", re.I)
-# "[1]", "(SSc)": reference marks and abbreviations being defined, which state nothing
 # a phrase in quotation marks: "Other Study ID Numbers", 'off the shelf' (not the apostrophe of "Sjögren's")
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{3,80})[\"“”]|(?<![\w])['‘]([^'‘’]{3,80})['’](?![\w])")
+# "[1]", "(SSc)": reference marks and abbreviations being defined, which state nothing
 _ASIDES = re.compile(r"\[\d+(?:[,–-]\d+)*\]|\((?=\w*[A-Z]\w*[A-Z])[A-Za-z]{2,6}\)")
 # "DLTs", "ORR": an abbreviation, which a document may only spell out
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6})s?(?![\w-])")
@@ -622,7 +622,7 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
         key = fold(word.casefold())  # ("Sjogrens", without the documents' accent)
         if not known(stem(key)) and not known(key) and not (
                 parts and (known(stem(parts[0])) or by_abbreviation)
-                and all(known(stem(p)) or zipf_frequency(p, "en") >= 4.0 for p in parts[0 if not known(stem(parts[0])) else 1 :])):
+                and all(known(stem(p)) or zipf_frequency(p, "en") >= 4.0 for p in parts)):
             out.append(word)
     # a thing named by a word and its number or code (Station 17-4, Building 12b): the number
     # identifies it, so one the corpus never uses names something it does not cover
