@@ -104,8 +104,8 @@ def build_qa(name: str, docs: Sequence[BenchDoc], work: Path, rebuild: bool = Fa
 
 
 class Recorder:
-    """Wraps the answerer to keep what QA.ask handed it, so the abstention sweep re-runs the same
-    answerer over exactly the hits the product retrieved."""
+    """Wraps the answerer to keep what QA.ask handed it, so each question's row can say what the
+    answerer saw."""
 
     def __init__(self, inner) -> None:
         self.inner = inner
@@ -117,6 +117,30 @@ class Recorder:
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
+
+
+class Replay:
+    """Memoises QA.retrieve while installed, so the abstention sweep asks every question again
+    over exactly the hits the product retrieved. A question may call the answerer more than once
+    (two questions asked as one, a second pass, a long message read again as story then
+    question), and which calls happen depends on the answers; asking again replays all of that."""
+
+    def __init__(self, qa) -> None:
+        self.qa, self.real = qa, qa.retrieve
+        self.seen: dict[tuple, list] = {}
+
+    def retrieve(self, q, top_k=None, filters=None, sources=None):
+        key = (q, top_k, tuple(sorted((filters or {}).items())), sources)
+        if key not in self.seen:
+            self.seen[key] = self.real(q, top_k, filters, sources)
+        return self.seen[key]
+
+    def __enter__(self) -> "Replay":
+        self.qa.retrieve = self.retrieve
+        return self
+
+    def __exit__(self, *exc) -> None:
+        del self.qa.retrieve  # the class's method again
 
 
 # --- scoring -------------------------------------------------------------------------------------------
@@ -170,33 +194,41 @@ def run_qa(qa, questions: Sequence[BenchQuestion], sweep: Sequence[float] = (), 
     """Ask every question through QA.ask; score answers, citations and what retrieval handed the
     answerer; optionally sweep the answerer's min_score over the same hits."""
     recorder = Recorder(qa.answerer)
-    qa.answerer = recorder
-    rows: list[QARow] = []
-    try:
-        for n, q in enumerate(questions, start=1):
-            t0 = time.perf_counter()
-            r = qa.ask(q.question)
-            latency = (time.perf_counter() - t0) * 1000
-            _, hits = recorder.calls[-1]
-            prediction = "" if r.abstained else _MARKER.sub("", r.answer).strip()
-            golds = q.answers if q.answerable else ("",)
-            rows.append(QARow(
-                id=q.id, answerable=q.answerable, abstained=r.abstained,
-                contains_answer=q.answerable and not r.abstained and any(contains(r.answer, a) for a in q.answers),
-                em=max(exact_match(prediction, g) for g in golds), f1=max(token_f1(prediction, g) for g in golds),
-                cited=q.answerable and not r.abstained and any(_overlaps(c, s) for c in r.citations for s in q.spans),
-                span_retrieved=any(_overlaps(h.chunk, s) for h in hits for s in q.spans),
-                doc_retrieved=any(h.chunk.source == q.source for h in hits),
-                latency_ms=round(latency, 2),
-            ))
-            if n % 100 == 0:
-                log(f"{name}: {n}/{len(questions)} questions")
-    finally:
-        qa.answerer = recorder.inner
-    result = {"summary": summarize(rows), "rows": [asdict(r) for r in rows]}
-    if sweep:
-        result["sweep"] = abstention_sweep(recorder.inner, recorder.calls, questions, rows, sweep)
+    with Replay(qa):
+        qa.answerer = recorder
+        try:
+            rows = [_row(qa, recorder, q) for q in _logged(questions, name)]
+        finally:
+            qa.answerer = recorder.inner
+        result = {"summary": summarize(rows), "rows": [asdict(r) for r in rows]}
+        if sweep:
+            result["sweep"] = abstention_sweep(qa, questions, rows, sweep)
     return result
+
+
+def _logged(questions: Sequence[BenchQuestion], name: str):
+    for n, q in enumerate(questions, start=1):
+        yield q
+        if n % 100 == 0:
+            log(f"{name}: {n}/{len(questions)} questions")
+
+
+def _row(qa, recorder: Recorder, q: BenchQuestion) -> QARow:
+    t0 = time.perf_counter()
+    r = qa.ask(q.question)
+    latency = (time.perf_counter() - t0) * 1000
+    _, hits = recorder.calls[-1]
+    prediction = "" if r.abstained else _MARKER.sub("", r.answer).strip()
+    golds = q.answers if q.answerable else ("",)
+    return QARow(
+        id=q.id, answerable=q.answerable, abstained=r.abstained,
+        contains_answer=q.answerable and not r.abstained and any(contains(r.answer, a) for a in q.answers),
+        em=max(exact_match(prediction, g) for g in golds), f1=max(token_f1(prediction, g) for g in golds),
+        cited=q.answerable and not r.abstained and any(_overlaps(c, s) for c in r.citations for s in q.spans),
+        span_retrieved=any(_overlaps(h.chunk, s) for h in hits for s in q.spans),
+        doc_retrieved=any(h.chunk.source == q.source for h in hits),
+        latency_ms=round(latency, 2),
+    )
 
 
 def summarize(rows: Sequence[QARow]) -> dict[str, Any]:
@@ -221,29 +253,34 @@ def summarize(rows: Sequence[QARow]) -> dict[str, Any]:
     }
 
 
-def abstention_sweep(answerer, calls, questions: Sequence[BenchQuestion], rows: Sequence[QARow],
+def abstention_sweep(qa, questions: Sequence[BenchQuestion], rows: Sequence[QARow],
                      sweep: Sequence[float]) -> dict[str, Any]:
-    """Abstention recall against false-abstention rate as the answerer's min_score moves."""
+    """Abstention recall against false-abstention rate as the answerer's min_score moves: every
+    question asked again through QA.ask (inside `Replay`, so over the hits already retrieved)."""
+    answerer = qa.answerer
     default = float(answerer.min_score)
     points, agree = [], None
-    for threshold in sorted({*sweep, round(default, 3)}):
-        variant = copy.copy(answerer)
-        variant.min_score = threshold
-        abstained, correct = [], []
-        for (q, hits), gold in zip(calls, questions):
-            a = variant.answer(q, hits)
-            abstained.append(a.abstained)
-            correct.append(gold.answerable and not a.abstained and any(contains(a.text, x) for x in gold.answers))
-        yes = [i for i, g in enumerate(questions) if g.answerable]
-        no = [i for i, g in enumerate(questions) if not g.answerable]
-        points.append({
-            "min_score": threshold, "default": math.isclose(threshold, default),
-            "abstention_recall": _mean([abstained[i] for i in no]),
-            "false_abstention_rate": _mean([abstained[i] for i in yes]),
-            "contains_answer": _mean([correct[i] for i in yes]),
-        })
-        if math.isclose(threshold, default):
-            agree = _mean([a == r.abstained for a, r in zip(abstained, rows)])
+    try:
+        for threshold in sorted({*sweep, round(default, 3)}):
+            variant = copy.copy(answerer)
+            variant.min_score = threshold
+            qa.answerer = variant
+            asked = [qa.ask(g.question) for g in questions]
+            abstained = [r.abstained for r in asked]
+            correct = [g.answerable and not r.abstained and any(contains(r.answer, x) for x in g.answers)
+                       for r, g in zip(asked, questions)]
+            yes = [i for i, g in enumerate(questions) if g.answerable]
+            no = [i for i, g in enumerate(questions) if not g.answerable]
+            points.append({
+                "min_score": threshold, "default": math.isclose(threshold, default),
+                "abstention_recall": _mean([abstained[i] for i in no]),
+                "false_abstention_rate": _mean([abstained[i] for i in yes]),
+                "contains_answer": _mean([correct[i] for i in yes]),
+            })
+            if math.isclose(threshold, default):
+                agree = _mean([a == r.abstained for a, r in zip(abstained, rows)])
+    finally:
+        qa.answerer = answerer
     return {"default_min_score": default, "agreement_with_ask_at_default": agree, "points": points}
 
 
