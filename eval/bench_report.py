@@ -135,7 +135,8 @@ def render(results: dict[str, dict[str, Any]], plot: str | None) -> str:
             out += [f"### Abstention threshold sweep (answerer `min_score`, default {sw['default_min_score']:g})", ""]
             if plot:
                 out += [f"![abstention recall against false-abstention rate]({plot})", ""]
-            out += ["The answerer was re-run over the hits each question retrieved, with only `min_score` changed. "
+            out += ["Every question was asked again through `QA.ask` over the hits it first retrieved, with only the answerer's "
+                    "`min_score` changed. "
                     f"At the default it agrees with `QA.ask` on {_f(sw['agreement_with_ask_at_default'])} of the questions.", "",
                     "| min_score | abstention recall | false-abstention rate | contains gold answer (answerable) |",
                     "|---:|---:|---:|---:|"]
