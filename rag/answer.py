@@ -94,7 +94,7 @@ _MONEY = re.compile(r"[$€£]\s*\d|\b\d[\d,.]*\s*(?:usd|dollars|euros|million d
 _DOSE = re.compile(r"\d[\d,.]*\s*(?:mg|g|µg|mcg|ug|ml|iu|units?|cells|million|billion|x\s*10|×\s*10|/kg|/m2|mg/m2)\b", re.I)
 _QUANTITY = re.compile(r"(?<![\w/\[-])(?<!phase )(?<!Phase )[<>≥≤~]?\d[\d,.]*(?:\+|\s*%)?(?![\w/])(?!-[A-Za-z])|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.I)
 _YESNO = re.compile(r"^[\s,;:]*(?:is|are|does|do|did|can|could|will|would|was|were|has|have|had|should|may|must)\b", re.I)
-_LIST = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}[\w-]+s\s+(?:are|were|do|does|did|will|would|can|could|must|is|have|has)\b|\b(?:two|three|four|five|both)\s+(?:[\w-]+\s+){0,2}[\w-]+s\b|\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will|must|could|can)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bindications\b|\bendpoints\b|\bdiseases\b|\bgroups\b|\bincluding\b|\b(?:for|of|in|to|by) (?:each|every)\b|\b(?:every|all)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:interventions?|agents?|drugs?|sites?|locations?|conditions?|arms?|outcomes?|criteri(?:on|a))\b", re.I)
+_LIST = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}[\w-]+s\s+(?:are|were|do|does|did|will|would|can|could|must|is|have|has)\b|\b(?:two|three|four|five|both)\s+(?:[\w-]+\s+){0,2}[\w-]+s\b|\b(?:which|what)\s+(?:are|were)\b|\blist\b|\bname\s+(?:all|the)\b|\b(?:identify|specify|give|show)\s+(?:me\s+|us\s+)?(?:all\s+)?the\s+(?:[\w-]+\s+){0,2}[\w-]+(?<!s)s\b(?!['’])|\b(?:all|both)\s+the\b|\bwhat\s+\w+s\s+(?:are|were|does|do|did|will|must|could|can)\b|\bwhich\s+\w+s\b|\bcriteria\b|\bsites\b|\bconditions\b|\bindications\b|\bendpoints\b|\bdiseases\b|\bgroups\b|\bincluding\b|\b(?:for|of|in|to|by) (?:each|every)\b|\b(?:every|all)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:interventions?|agents?|drugs?|sites?|locations?|conditions?|arms?|outcomes?|criteri(?:on|a))\b", re.I)
 # who is asking, put before the question: "From an investor's perspective, ...", "As a treating physician, ..."
 _FRAMING = re.compile(r"^\s*(?:(?:from|speaking from|with) (?:an?|the|my|our) [\w\s'’-]{0,40}?(?:perspective|standpoint|point of view|viewpoint|angle|lens)"
                       r"|(?:speaking )?as (?:an?|the) (?:[\w-]+ ){0,3}(?:physician|doctor|clinician|investor|analyst|regulator|nurse|patient|"
@@ -148,7 +148,7 @@ _SET_ASIDE = re.compile(r"(?:[,;:(]|\s[-–—]+)\s*(?:and\s+|but\s+)?not\s+((?:
                         r"(?<!would )(?<!'d )(?<!’d )(?<!look )(?<!looks )(?<!seem )(?<!seems )(?<!feel )(?<!feels )(?<!it )"
                         r"\b(?:like|unlike|as with|similar to)\s+((?:the|a|an|its)\s+)?([^?.,;()]+)", re.I)
 _REQUEST = re.compile(r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
-                      r"(?:tell|give|show|list|name|share|remind|summari[sz]e|(?:run|walk|take|talk)\s+(?:me|us)\s+through)\s+(?:me|us)?\s*(?=\w)", re.I)
+                      r"(?:tell|give|show|list|name|share|remind|summari[sz]e|identify|specify|(?:run|walk|take|talk)\s+(?:me|us)\s+through)\s+(?:me|us)?\s*(?=\w)", re.I)
 # "across the two Allogene sources": which documents to read (all), not what a passage must say
 _ALL_SOURCES = re.compile(r"\b(?:(?:across|in|from|of|per|according to)\s+(?:both|all|each)?\s*(?:of\s+)?(?:the\s+)?(?:two|both|all|"
                           r"several|various|different)|across\s+(?:the|our|these))\s+(?:[\w-]+\s+){0,2}?(?:sources|documents|articles|releases|reports|texts)\b", re.I)
@@ -523,7 +523,8 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     if re.match(r"\s*when\b|\s*which\b(?:\s+[\w-]+){0,4}\s+(?:first|earlier|sooner|later)\b", ql):
         return "date", frozenset()  # "which started first: A or B?" compares dates
     if re.search(r"\b(?:over|during|within|in|for|across) what (?:time ?frames?|(?:time )?periods?|duration|window|length of time)\b|"
-                 r"\b(?:over|for|within) how long\b|\bhow long (?:a|an|of a)\b|\bhow much (?:time|longer)\b|"
+                 r"\b(?:what|which) (?:time ?frames?|duration|length of time)\b|"  # ("what time frame is given for the response rate?")
+                 r"\b(?:over|for|within) how long\b|\bhow long\b(?! ago)|\bhow much (?:time|longer)\b|"
                  r"\b(?:at|by) (?:what|which) (?:time ?)?points?\b|\b(?:what|which) time ?points?\b", ql):
         return "date", frozenset()  # "over what time frame is the response rate assessed?" asks when, not a rate
     last = re.split(r"(?<=[.!?])\s+(?=[A-Z])|(?<=[?!])\s+(?=[a-z])|(?<=\.)\s+(?=(?:what|which|who|where|when|how|is|are|does|do|did|can|could|will|would)\b)|"

@@ -64,8 +64,8 @@ class Profile:
     lead: frozenset[str] = frozenset()  # tokens of the title and first paragraphs
 
 
-# "posted on ClinicalTrials.gov": the registry's record, named by where it lives
-_ON_REGISTRY = re.compile(r"\b(?:on|in|at|from|per)\s+(?:the\s+)?ClinicalTrials\.gov(?:\s+(?:record|listing|entry|page|site|website))?\b", re.I)
+# "posted on ClinicalTrials.gov", "listed on the ALLO-605 ClinicalTrials.gov record": the registry's record, named by where it lives
+_ON_REGISTRY = re.compile(r"\b(?:on|in|at|from|per)\s+(?:the\s+|its\s+)?(?:[\w-]+\s+){0,2}?ClinicalTrials\.gov(?:\s+(?:record|listing|entry|page|site|website))?\b", re.I)
 
 
 # words any document of its kind may be called by ("the January 2026 business update"), which

@@ -47,6 +47,8 @@ _ENTRIES: list[tuple[str, str]] = [
     ("open-label masking blind", r"(?:patients|doctors|investigators|participants|everyone) (?:know|knows|be told|told) "
                                  r"(?:which|what) (?:treatment|drug|arm|group)|(?:hidden|concealed) from"),
     ("randomized randomised randomly random", r"(?:at random|by chance|randomly|coin (?:flip|toss)|luck of the draw)"),
+    # a registry record says whether a study randomizes in its Allocation field ("Allocation: Randomized", "N/A")
+    ("allocation randomized randomised", r"\b(?<!non )(?<!non-)(?<!non)randomi[sz](?:e|es|ed|ing|ation)\b"),
     ("placebo", r"(?:dummy|sugar|fake|inactive|sham) (?:pill|drug|treatment|injection|shot|infusion)"),
     ("single-arm single-group", r"(?:no|without an?) (?:control|comparison|comparator) (?:group|arm)|everyone (?:gets|receives) the same"),
     ("escalation escalating increasing", r"(?:step(?:ping)? up|ramp(?:ing)? up|rais(?:e|ing)|increas(?:e|ing)) (?:the )?(?:doses?|dosing|dose levels?)|"

@@ -1111,6 +1111,10 @@ def test_a_document_asked_what_it_says_is_named_by_description():
     assert [(d.year, d.month) for d in descriptors("What does the more recent January 2026 update say?")] == [("2026", "jan")]
     found = descriptors("List the study sites named in the ALLO-605 (NCT05000450) record.")
     assert [d.phrase for d in found] == ["in the ALLO-605 (NCT05000450) record"]
+    # the registry named by where the record lives, with words about the study between
+    found = descriptors("Which sites are listed on the ALLO-605 ClinicalTrials.gov record?")
+    assert [(d.phrase, d.kinds) for d in found] == [("on the ALLO-605 ClinicalTrials.gov record", {"record"})]
+    assert [d.phrase for d in descriptors("What phase is given on its ClinicalTrials.gov page?")] == ["on its ClinicalTrials.gov page"]
 
 
 @pytest.mark.parametrize("question, each", [
@@ -1557,6 +1561,10 @@ def test_a_company_acting_in_the_passive_is_an_organisation():
     # "at what timepoint" asks when
     ("At what timepoint does the AlloNK study judge whether the disease has improved?", "date"),
     ("By what point must the DLTs have appeared?", "date"),
+    # a time frame or how long, asked of a rate, asks when, not the rate
+    ("What time frame is given for the overall response rate outcome of the ALLO-605 study?", "date"),
+    ("How long are patients followed to capture the response rate in ALLO-605's second stage?", "date"),
+    ("What was the response rate at dose level 2?", "percent"),
 ])
 def test_what_kind_of_value_is_asked_for(question, expects):
     assert analyze(question, [], frozenset()).expects == expects
@@ -1894,6 +1902,18 @@ def test_run_me_through_every_intervention_asks_for_the_list_and_no_word_of_the_
     assert not words & {"run", "every"}, words
 
 
+@pytest.mark.parametrize("request_", ["Identify", "Specify", "Please identify"])
+def test_identify_or_specify_is_a_request_for_a_list_and_no_word_a_passage_must_say(request_):
+    corpus = Corpus({"r.txt": "Study record\n\nLocations\n\nUnited States, Texas\n\nMD Anderson Cancer Center | Recruiting |\n"})
+    q = corpus.question(f"{request_} the study locations in Texas.")
+    assert q.wants_list and q.expects != "yesno", (q.wants_list, q.expects)
+    words = {m for c in corpus.answerer.concepts(q) for m in c.members}
+    assert not words & {"identify", "specify", "please"}, words
+    # one thing named, or a thing's possessive, is not a list
+    assert not corpus.question(f"{request_} the primary outcome measure of the study.").wants_list
+    assert not corpus.question(f"{request_} the sponsor's trial.").wants_list
+
+
 def test_a_field_settling_a_yes_no_the_same_way_is_cited_beside_the_span_that_settles_it():
     corpus = Corpus({"r.txt": "Study of ALLO-605\n\nOfficial Title: | A Single-Arm, Open-Label, Phase 1/2 Study of ALLO-605 |\n"
                      "Masking: | None (Open Label) |\n\nPrimary Purpose: | Treatment |\n"})
@@ -2109,3 +2129,12 @@ def test_which_one_of_two_compared_trials_names_the_trial_beside_its_figure():
     figure = corpus.chunk("planned enrollment is 92")
     naming = corpus.answerer._naming(q, Picked(figure, "Cord blood NK cells", 0.5), [])
     assert not q.sides and naming is not None and "NCT01234567" in naming.chunk.text, (q.sides, naming)
+
+
+def test_whether_a_study_randomizes_is_read_from_the_records_allocation_field():
+    record = Corpus({"record.txt": "Study of ALLO-605 in myeloma\n\nStudy Design\n\nAllocation: | N/A |\nMasking: | None (Open Label) |\n\n"
+                                   "Phase 2: To assess clinical efficacy of ALLO-605 as measured by overall response rate (ORR)\n"})
+    # (the outcome row is the closer passage by meaning, as it is in the real record)
+    answer = record.ask("Does the ALLO-605 study randomize patients?", dense={"Phase 2": 0.45, "Allocation": 0.3})
+    assert not answer.abstained and answer.text.startswith("No."), answer.text
+    assert answer.spans[0].chunk.text.startswith("Allocation"), cited(answer)

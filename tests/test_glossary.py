@@ -80,6 +80,8 @@ from rag.places import has_city, has_place
     ("How many treatments must he have already gone through?", "already gone through", "prior"),
     ("What is her treatment history requirement?", "treatment history", "prior"),
     ("What must he have before he can try ALLO-605?", "can try", "eligible"),
+    # a registry record says in its Allocation field whether a study randomizes
+    ("Does the study randomize patients?", "randomize", "allocation"),
 ])
 def test_a_lay_phrase_is_read_as_the_documents_terms(question, phrase, term):
     found = glosses(question)
@@ -93,6 +95,7 @@ def test_a_question_in_the_documents_own_terms_has_nothing_to_gloss():
     # (a record's field, not a stock listing)
     assert glosses('Which ID is listed under "Other Study ID Numbers"?') == ()
     assert glosses("Which sites are listed on the record?") == ()
+    assert glosses("Is the study non-randomized?") == ()
 
 
 def test_overlapping_lay_phrases_are_read_once_the_longest_first():
