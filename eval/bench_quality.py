@@ -260,6 +260,8 @@ def abstention_sweep(qa, questions: Sequence[BenchQuestion], rows: Sequence[QARo
     answerer = qa.answerer
     default = float(answerer.min_score)
     points, agree = [], None
+    yes = [i for i, g in enumerate(questions) if g.answerable]
+    no = [i for i, g in enumerate(questions) if not g.answerable]
     try:
         for threshold in sorted({*sweep, round(default, 3)}):
             variant = copy.copy(answerer)
@@ -269,8 +271,6 @@ def abstention_sweep(qa, questions: Sequence[BenchQuestion], rows: Sequence[QARo
             abstained = [r.abstained for r in asked]
             correct = [g.answerable and not r.abstained and any(contains(r.answer, x) for x in g.answers)
                        for r, g in zip(asked, questions)]
-            yes = [i for i, g in enumerate(questions) if g.answerable]
-            no = [i for i, g in enumerate(questions) if not g.answerable]
             points.append({
                 "min_score": threshold, "default": math.isclose(threshold, default),
                 "abstention_recall": _mean([abstained[i] for i in no]),

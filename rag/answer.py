@@ -522,8 +522,8 @@ def _expects_one(q: str) -> tuple[str, frozenset[str]]:
     ql = re.sub(r"^\s*(?:and|so|but|also|then|ok(?:ay)?)\b[,\s]*", "", ql)  # "and when do they expect results?"
     if re.match(r"\s*when\b|\s*which\b(?:\s+[\w-]+){0,4}\s+(?:first|earlier|sooner|later)\b", ql):
         return "date", frozenset()  # "which started first: A or B?" compares dates
-    if re.search(r"\b(?:over|during|within|in|for|across) what (?:time ?frames?|(?:time )?periods?|duration|window|length of time)\b|"
-                 r"\b(?:what|which) (?:time ?frames?|duration|length of time)\b|"  # ("what time frame is given for the response rate?")
+    if re.search(r"\b(?:what|which) (?:time ?frames?|duration|length of time)\b|"  # ("what time frame is given for the response rate?")
+                 r"\b(?:over|during|within|in|for|across) what (?:(?:time )?periods?|window)\b|"
                  r"\b(?:over|for|within) how long\b|\bhow long\b(?! ago)|\bhow much (?:time|longer)\b|"
                  r"\b(?:at|by) (?:what|which) (?:time ?)?points?\b|\b(?:what|which) time ?points?\b", ql):
         return "date", frozenset()  # "over what time frame is the response rate assessed?" asks when, not a rate
